@@ -1,0 +1,443 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { CredentialsForm, FieldProblem, HaloCredentials } from './credentials.js';
+import { connectionSecretAad } from './aad.js';
+import { HaloConnectError, ErrorCode } from './errors.js';
+import { normalizeCredentials } from './input.js';
+import type { Logger } from './logger.js';
+import type { Message } from './message.js';
+import {
+  channelMessage,
+  deniedMessage,
+  disconnectConfirmMessage,
+  rateLimitedMessage,
+  reportMessage,
+  simple,
+  statusMessage,
+  verifyingMessage,
+  type ChannelEvent,
+  type FormMode,
+  type FormState,
+} from './messages.js';
+import type { Notifier } from './notifier.js';
+import { connectionIdOf, type Actor, type Address, type Platform, type WorkspaceRef } from './platform.js';
+import { canManage } from './policy.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import type { CheckResult, VerificationReport } from './report.js';
+import { Secret } from './secret.js';
+import type { AuditEvent, ConnectionRecord, Store } from './store.js';
+import type { Vault } from './vault.js';
+import type { HaloToken, HaloVerifier } from './verifier-types.js';
+
+export interface ConnectionServiceOptions {
+  store: Store;
+  vault: Vault;
+  verifier: HaloVerifier;
+  clock: Clock;
+  logger: Logger;
+  notifiers: Partial<Record<Platform, Notifier>>;
+  adminUserIds: readonly string[];
+  rotationPeriodMs: number;
+  allowPrivateNetwork: boolean;
+  perWorkspaceLimit?: RateLimit;
+  perUserLimit?: RateLimit;
+  /** Called after a connection was stored (connect or rotate), e.g. to plan reminders. */
+  onStored?: (record: ConnectionRecord) => Promise<void>;
+}
+
+export interface SubmitContext {
+  /** Same key for a platform's redelivery of the same submission. */
+  idempotencyKey: string;
+  mode: FormMode;
+  /** The channel where the flow started: status posts go there. */
+  channel?: Address;
+  /** Called with the live view as each check completes. */
+  onProgress?: (message: Message) => void | Promise<void>;
+}
+
+export type SubmitResult =
+  | { kind: 'invalid'; problems: FieldProblem[] }
+  | { kind: 'denied'; message: Message }
+  | { kind: 'rate_limited'; message: Message }
+  | { kind: 'not_connected'; message: Message }
+  | { kind: 'duplicate' }
+  | {
+      kind: 'started';
+      /** Show this at once ("Verifying…"). */
+      message: Message;
+      /** The final report view for the person; resolves after storing and posting. */
+      done: Promise<Message>;
+    };
+
+export type TokenResult =
+  | { kind: 'ok'; token: HaloToken }
+  | { kind: 'not_found' }
+  | { kind: 'refused'; check: CheckResult };
+
+const IDEMPOTENCY_TTL_MS = 15 * 60_000;
+const TOKEN_MARGIN_MS = 60_000;
+
+/**
+ * The platform-free operations both adapters call. Every business decision lives here: who
+ * may act, what is verified, what is stored, what the channel is told, what is audited.
+ */
+export class ConnectionService {
+  readonly #o: ConnectionServiceOptions;
+  readonly #log: Logger;
+  readonly #workspaceLimiter: RateLimiter;
+  readonly #userLimiter: RateLimiter;
+  readonly #jobs = new Set<Promise<unknown>>();
+  readonly #tokens = new Map<string, HaloToken>();
+
+  constructor(options: ConnectionServiceOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ subsystem: 'core' });
+    this.#workspaceLimiter = new RateLimiter(
+      options.perWorkspaceLimit ?? { limit: 20, windowMs: 15 * 60_000 },
+      options.clock,
+    );
+    this.#userLimiter = new RateLimiter(
+      options.perUserLimit ?? { limit: 6, windowMs: 5 * 60_000 },
+      options.clock,
+    );
+  }
+
+  /** Whether the actor may connect, rotate and disconnect; a message for them if not. */
+  checkManage(actor: Actor): Message | undefined {
+    const decision = canManage(actor, this.#o.adminUserIds);
+    return decision.allowed ? undefined : deniedMessage(decision, this.#o.adminUserIds);
+  }
+
+  mayManage(actor: Actor): boolean {
+    return canManage(actor, this.#o.adminUserIds).allowed;
+  }
+
+  async getConnection(ref: WorkspaceRef): Promise<ConnectionRecord | undefined> {
+    return this.#o.store.getConnection(connectionIdOf(ref));
+  }
+
+  /** Prefill for the form: non-secret fields of the stored connection, for a rotation. */
+  async formState(ref: WorkspaceRef, mode: FormMode): Promise<FormState> {
+    if (mode === 'connect') return { mode, prefill: {} };
+    const record = await this.getConnection(ref);
+    return {
+      mode,
+      prefill: record
+        ? { authServer: record.authServer, tenant: record.tenant, clientId: record.clientId }
+        : {},
+    };
+  }
+
+  async status(actor: Actor): Promise<Message> {
+    return statusMessage(await this.getConnection(actor), this.mayManage(actor));
+  }
+
+  /** Announces in the channel that someone started connecting. */
+  async announceStart(actor: Actor, channel: Address | undefined): Promise<void> {
+    await this.#post(channel, { kind: 'started', userId: actor.userId });
+  }
+
+  /**
+   * Checks the form fast (no network), then starts verification as a job. The platform is
+   * answered with `message` at once; `done` brings the report.
+   */
+  async submitCredentials(
+    actor: Actor,
+    form: CredentialsForm,
+    context: SubmitContext,
+  ): Promise<SubmitResult> {
+    const denied = this.checkManage(actor);
+    if (denied) return { kind: 'denied', message: denied };
+    const normalized = normalizeCredentials(form, {
+      allowPrivateNetwork: this.#o.allowPrivateNetwork,
+    });
+    if (!normalized.ok) return { kind: 'invalid', problems: normalized.problems };
+    const existing = await this.getConnection(actor);
+    if (context.mode === 'rotate' && !existing) {
+      return { kind: 'not_connected', message: this.#notConnected() };
+    }
+    const limited = this.#takeRate(actor);
+    if (limited) return { kind: 'rate_limited', message: limited };
+    if (!(await this.#claim(`submit:${context.idempotencyKey}`))) return { kind: 'duplicate' };
+    const state: FormState = {
+      mode: context.mode,
+      prefill: { authServer: form.authServer, tenant: form.tenant, clientId: form.clientId },
+    };
+    const done = this.#track(this.#runSubmit(actor, normalized.value, state, existing, context));
+    return { kind: 'started', message: verifyingMessage([]), done };
+  }
+
+  /** Re-runs every check on the stored credentials. Any member may ask. */
+  async verifyStored(
+    actor: Actor,
+    context: Omit<SubmitContext, 'mode'>,
+  ): Promise<SubmitResult> {
+    const record = await this.getConnection(actor);
+    if (!record) return { kind: 'not_connected', message: this.#notConnected() };
+    const limited = this.#takeRate(actor);
+    if (limited) return { kind: 'rate_limited', message: limited };
+    if (!(await this.#claim(`verify:${context.idempotencyKey}`))) return { kind: 'duplicate' };
+    const done = this.#track(this.#runVerifyStored(actor, record, context));
+    return { kind: 'started', message: verifyingMessage([]), done };
+  }
+
+  askDisconnect(actor: Actor): Message {
+    return this.checkManage(actor) ?? disconnectConfirmMessage();
+  }
+
+  /** Removes the secret and the reminders; the audit trail stays. */
+  async disconnect(actor: Actor, channel: Address | undefined): Promise<Message> {
+    const denied = this.checkManage(actor);
+    if (denied) {
+      await this.#audit(actor, 'disconnect', 'denied');
+      return denied;
+    }
+    const id = connectionIdOf(actor);
+    const removed = await this.#o.store.deleteConnection(id);
+    if (!removed) return this.#notConnected();
+    await this.#o.store.deleteReminders(id);
+    this.#tokens.delete(id);
+    await this.#audit(actor, 'disconnect', 'ok');
+    this.#log.info({ connectionId: id, userId: actor.userId }, 'connection removed');
+    await this.#post(channel, { kind: 'disconnected', userId: actor.userId });
+    return simple('Disconnected', 'warning', 'HaloPSA is disconnected and the stored credentials were removed.');
+  }
+
+  /**
+   * A fresh Halo access token for Cloud Depot's services, fetched with the stored
+   * credentials. Cached until shortly before it expires. The secret never leaves.
+   */
+  async issueToken(ref: WorkspaceRef): Promise<TokenResult> {
+    const id = connectionIdOf(ref);
+    const record = await this.#o.store.getConnection(id);
+    if (!record) return { kind: 'not_found' };
+    const cached = this.#tokens.get(id);
+    const now = this.#o.clock.now().getTime();
+    if (cached && cached.expiresAt.getTime() - TOKEN_MARGIN_MS > now) {
+      await this.#auditRef(ref, 'cloud-depot', 'token', 'ok', 'cached');
+      return { kind: 'ok', token: cached };
+    }
+    const outcome = await this.#o.verifier.fetchToken(this.#credentialsOf(record));
+    if (!outcome.ok) {
+      await this.#auditRef(ref, 'cloud-depot', 'token', 'failed', outcome.check.id);
+      return { kind: 'refused', check: outcome.check };
+    }
+    this.#tokens.set(id, outcome.token);
+    await this.#auditRef(ref, 'cloud-depot', 'token', 'ok');
+    return { kind: 'ok', token: outcome.token };
+  }
+
+  /** Waits for running verification jobs, for a clean shutdown. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#jobs]);
+  }
+
+  /** Posts a channel event; exposed so the adapters' "bot not in channel" path can reuse it. */
+  async #post(channel: Address | undefined, event: ChannelEvent): Promise<void> {
+    if (!channel || channel.disabled) return;
+    const notifier = this.#o.notifiers[channel.platform];
+    if (!notifier) return;
+    const result = await notifier.post(channel, channelMessage(event));
+    if (!result.ok) {
+      this.#log.warn(
+        { channelId: channel.channelId, reason: result.reason, detail: result.detail },
+        'channel status post failed',
+      );
+    }
+  }
+
+  async #runSubmit(
+    actor: Actor,
+    credentials: HaloCredentials,
+    state: FormState,
+    existing: ConnectionRecord | undefined,
+    context: SubmitContext,
+  ): Promise<Message> {
+    const report = await this.#verify(credentials, context.onProgress);
+    const action = state.mode === 'rotate' ? 'rotate' : 'connect';
+    if (!report.ok) {
+      const failing = report.checks.find((c) => c.status === 'fail');
+      this.#log.info(
+        { userId: actor.userId, workspaceId: actor.workspaceId, check: failing?.id, mode: state.mode },
+        'credentials failed verification; nothing stored',
+      );
+      await this.#audit(actor, action, 'failed', failing?.id);
+      await this.#post(context.channel, { kind: 'failed', userId: actor.userId, check: failing, mode: state.mode });
+      return reportMessage(report, { ...state, prefill: { ...state.prefill } }, undefined);
+    }
+    const record = await this.#store(actor, credentials, report, existing, context.channel);
+    await this.#audit(actor, action, 'ok');
+    this.#log.info(
+      { connectionId: record.id, userId: actor.userId, mode: state.mode },
+      state.mode === 'rotate' ? 'credentials rotated' : 'connection stored',
+    );
+    await this.#o.onStored?.(record);
+    await this.#post(
+      context.channel ?? record.channel,
+      state.mode === 'rotate'
+        ? { kind: 'rotated', userId: actor.userId, record }
+        : { kind: 'connected', userId: actor.userId, record, report },
+    );
+    return reportMessage(report, state, record);
+  }
+
+  async #runVerifyStored(
+    actor: Actor,
+    record: ConnectionRecord,
+    context: Omit<SubmitContext, 'mode'>,
+  ): Promise<Message> {
+    const report = await this.#verify(this.#credentialsOf(record), context.onProgress);
+    const fresh = await this.#o.store.getConnection(record.id);
+    if (fresh) {
+      const updated = {
+        ...fresh,
+        lastVerifiedAt: report.startedAt,
+        lastReport: report,
+        health: report.ok ? ('ok' as const) : ('failing' as const),
+      };
+      await this.#o.store.putConnection(updated, fresh.version).catch((err: unknown) => {
+        this.#log.warn({ err, connectionId: record.id }, 'could not record the verification');
+      });
+    }
+    await this.#audit(actor, 'verify', report.ok ? 'ok' : 'failed', report.checks.find((c) => c.status === 'fail')?.id);
+    await this.#post(context.channel ?? record.channel, { kind: 'verified', userId: actor.userId, report });
+    return reportMessage(
+      report,
+      {
+        mode: 'rotate',
+        prefill: { authServer: record.authServer, tenant: record.tenant, clientId: record.clientId },
+      },
+      report.ok ? record : undefined,
+    );
+  }
+
+  async #verify(
+    credentials: HaloCredentials,
+    onProgress: SubmitContext['onProgress'],
+  ): Promise<VerificationReport> {
+    const done: CheckResult[] = [];
+    let chain = Promise.resolve();
+    const report = await this.#o.verifier.verify(credentials, {
+      onCheck: (check) => {
+        done.push(check);
+        if (!onProgress) return;
+        const snapshot = verifyingMessage([...done]);
+        // Progress updates go out one at a time, in order; a failed update is not fatal.
+        chain = chain.then(async () => {
+          try {
+            await onProgress(snapshot);
+          } catch (err) {
+            this.#log.debug({ err }, 'progress update failed');
+          }
+        });
+      },
+    });
+    await chain;
+    return report;
+  }
+
+  async #store(
+    actor: Actor,
+    credentials: HaloCredentials,
+    report: VerificationReport,
+    existing: ConnectionRecord | undefined,
+    channel: Address | undefined,
+  ): Promise<ConnectionRecord> {
+    const id = connectionIdOf(actor);
+    const now = this.#o.clock.now();
+    const record: ConnectionRecord = {
+      id,
+      platform: actor.platform,
+      workspaceId: actor.workspaceId,
+      authServer: credentials.authServer,
+      tenant: credentials.tenant,
+      resourceServer: report.resourceServer ?? new URL('/api', credentials.authServer).href,
+      clientId: credentials.clientId,
+      secret: this.#o.vault.seal(credentials.clientSecret.reveal(), connectionSecretAad(id)),
+      connectedBy: existing?.connectedBy ?? actor.userId,
+      connectedAt: existing?.connectedAt ?? now.toISOString(),
+      rotatedAt: now.toISOString(),
+      rotatedBy: actor.userId,
+      rotationDueAt: new Date(now.getTime() + this.#o.rotationPeriodMs).toISOString(),
+      channel: channel ?? existing?.channel,
+      agentName: report.agent?.name,
+      lastVerifiedAt: report.startedAt,
+      lastReport: report,
+      health: 'ok',
+      version: existing?.version ?? 0,
+    };
+    this.#tokens.delete(id);
+    try {
+      return await this.#o.store.putConnection(record, existing?.version ?? 0);
+    } catch (err) {
+      if (err instanceof HaloConnectError && err.code === ErrorCode.Conflict) {
+        // Someone else stored in between: last verified write wins, both were verified.
+        const current = await this.#o.store.getConnection(id);
+        return this.#o.store.putConnection(
+          { ...record, connectedBy: current?.connectedBy ?? record.connectedBy, version: current?.version ?? 0 },
+          current?.version ?? 0,
+        );
+      }
+      throw err;
+    }
+  }
+
+  #credentialsOf(record: ConnectionRecord): HaloCredentials {
+    return {
+      authServer: record.authServer,
+      tenant: record.tenant,
+      clientId: record.clientId,
+      clientSecret: new Secret(this.#o.vault.open(record.secret, connectionSecretAad(record.id))),
+    };
+  }
+
+  #takeRate(actor: Actor): Message | undefined {
+    const user = this.#userLimiter.take(`${connectionIdOf(actor)}:${actor.userId}`);
+    const workspace = user ? 0 : this.#workspaceLimiter.take(connectionIdOf(actor));
+    const wait = Math.max(user, workspace);
+    if (!wait) return undefined;
+    this.#log.info({ userId: actor.userId, workspaceId: actor.workspaceId, retryMs: wait }, 'verification rate-limited');
+    return rateLimitedMessage(wait);
+  }
+
+  async #claim(key: string): Promise<boolean> {
+    return this.#o.store.claimOnce(key, IDEMPOTENCY_TTL_MS, this.#o.clock.now());
+  }
+
+  #track<T>(job: Promise<T>): Promise<T> {
+    const guarded = job.catch((err: unknown) => {
+      this.#log.error({ err }, 'verification job failed');
+      return simple('Something went wrong', 'error', 'The check could not finish because of an internal error. Nothing was stored; please try again.') as T;
+    });
+    this.#jobs.add(guarded);
+    void guarded.finally(() => this.#jobs.delete(guarded));
+    return guarded;
+  }
+
+  #notConnected(): Message {
+    return simple('Not connected', 'info', 'HaloPSA is not connected yet. Run `connect` to start.');
+  }
+
+  async #audit(actor: Actor, action: AuditEvent['action'], outcome: AuditEvent['outcome'], detail?: string) {
+    await this.#auditRef(actor, actor.userId, action, outcome, detail);
+  }
+
+  async #auditRef(
+    ref: WorkspaceRef,
+    actor: string,
+    action: AuditEvent['action'],
+    outcome: AuditEvent['outcome'],
+    detail?: string,
+  ): Promise<void> {
+    await this.#o.store.appendAudit({
+      id: randomUUID(),
+      at: this.#o.clock.now().toISOString(),
+      platform: ref.platform,
+      workspaceId: ref.workspaceId,
+      actor,
+      action,
+      outcome,
+      detail,
+    });
+  }
+}
