@@ -63,11 +63,7 @@ export class KeyRing {
  * with a fixed prefix. It identifies the key in envelopes without revealing it.
  */
 export function deriveKeyId(key: Buffer): string {
-  return createHash('sha256')
-    .update('halo-connect key id\0')
-    .update(key)
-    .digest('hex')
-    .slice(0, 8);
+  return createHash('sha256').update('halo-connect key id\0').update(key).digest('hex').slice(0, 8);
 }
 
 /**

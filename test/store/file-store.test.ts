@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, HaloConnectError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { LOCK_NAME } from '../../src/store/data-dir-lock.js';
+import { FILE_SCHEMA_VERSION } from '../../src/store/file-data.js';
+import { DATA_FILE_NAME, FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
+import { runStoreContract } from './contract.js';
+import { T0, connection, reminder, at } from './records.js';
+
+const dirs: string[] = [];
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'halo-connect-file-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function openFileStore(dataDir: string, options: Partial<FileStoreOptions> = {}) {
+  const store = new FileStore({ dataDir, logger: silentLogger, ...options });
+  await store.init();
+  return store;
+}
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+runStoreContract('FileStore', async () => {
+  const dataDir = await tempDir();
+  const store = await openFileStore(dataDir);
+  return {
+    store,
+    rawDump: () => readFile(join(dataDir, DATA_FILE_NAME), 'utf8'),
+    dispose: () => store.close(),
+  };
+});
+
+describe('FileStore', () => {
+  it('keeps the data file private and finds everything again after a restart', async () => {
+    const dataDir = join(await tempDir(), 'nested', 'data');
+    const store = await openFileStore(dataDir);
+    await store.putConnection(connection('slack:T1'));
+    await store.addReminder(reminder({ dueAt: at(1) }));
+    await store.close();
+    if (process.platform !== 'win32') {
+      expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(dataDir, DATA_FILE_NAME))).mode & 0o777).toBe(0o600);
+    }
+    const reopened = await openFileStore(dataDir);
+    expect((await reopened.getConnection('slack:T1'))?.version).toBe(1);
+    const claimed = await reopened.claimDueReminders(new Date(T0.getTime() + 60_000), 'a', 1, 5);
+    expect(claimed).toHaveLength(1);
+    await reopened.close();
+    const file = JSON.parse(await readFile(join(dataDir, DATA_FILE_NAME), 'utf8'));
+    expect(file.schemaVersion).toBe(FILE_SCHEMA_VERSION);
+  });
+
+  it('migrates a file without a schema version, and refuses one from a newer version', async () => {
+    const dataDir = await tempDir();
+    const path = join(dataDir, DATA_FILE_NAME);
+    await writeFile(path, '{}');
+    const store = await openFileStore(dataDir);
+    expect(await store.countConnections()).toBe(0);
+    await store.close();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+      schemaVersion: FILE_SCHEMA_VERSION,
+      connections: {},
+      audit: [],
+    });
+    await writeFile(path, JSON.stringify({ schemaVersion: FILE_SCHEMA_VERSION + 1 }));
+    await expect(openFileStore(dataDir)).rejects.toThrow(/newer than this halo-connect/);
+    // The lock was given back when init failed.
+    await writeFile(path, '{}');
+    await (await openFileStore(dataDir, { lockWaitMs: 0 })).close();
+  });
+
+  it('prunes expired idempotency keys from the file', async () => {
+    const dataDir = await tempDir();
+    const store = await openFileStore(dataDir);
+    await store.claimOnce('old-key', 60_000, T0);
+    await store.claimOnce('new-key', 60_000, new Date(T0.getTime() + 2 * 60 * 60_000));
+    await store.close();
+    const text = await readFile(join(dataDir, DATA_FILE_NAME), 'utf8');
+    expect(text).toContain('new-key');
+    expect(text).not.toContain('old-key');
+  });
+
+  it('gives a key like __proto__ no special meaning', async () => {
+    const dataDir = await tempDir();
+    const store = await openFileStore(dataDir);
+    expect(await store.claimOnce('__proto__', 60_000, T0)).toBe(true);
+    expect(await store.claimOnce('__proto__', 60_000, T0)).toBe(false);
+    await store.setGuideProgress({ key: '__proto__', step: 'agent', updatedAt: at(0) });
+    expect(await store.getGuideProgress('__proto__')).toMatchObject({ step: 'agent' });
+    expect(await store.getGuideProgress('constructor')).toBeUndefined();
+    await store.close();
+  });
+
+  it('refuses a second process on the same DATA_DIR, naming it', async () => {
+    const dataDir = await tempDir();
+    const store = await openFileStore(dataDir);
+    const result = await runFixture('open-store.ts', [dataDir]);
+    const answer = JSON.parse(result) as { code: string; message: string };
+    expect(answer.code).toBe(ErrorCode.StoreLocked);
+    expect(answer.message).toContain('another halo-connect process holds DATA_DIR');
+    expect(answer.message).toContain(dataDir);
+    expect(answer.message).toMatch(/stop it/);
+    await store.close();
+    // Released on close: a new process may start at once.
+    expect(JSON.parse(await runFixture('open-store.ts', [dataDir]))).toEqual({ ok: true });
+  });
+
+  it('reads next to a running writer when opened read-only, and refuses to write', async () => {
+    const dataDir = await tempDir();
+    const writer = await openFileStore(dataDir);
+    await writer.putConnection(connection('slack:T1'));
+    const reader = await openFileStore(dataDir, { readOnly: true });
+    expect(await reader.countConnections()).toBe(1);
+    const error = await reader.putConnection(connection('slack:T2')).catch((e: unknown) => e);
+    expect((error as HaloConnectError).code).toBe(ErrorCode.Store);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('stops writing once its lock is gone, so two processes never write at once', async () => {
+    const dataDir = await tempDir();
+    const store = await openFileStore(dataDir, { lockStaleMs: 2_000, lockUpdateMs: 1_000 });
+    await rm(join(dataDir, LOCK_NAME), { recursive: true });
+    await expect
+      .poll(
+        () =>
+          store.ping().then(
+            () => 'ok',
+            (e: HaloConnectError) => e.code,
+          ),
+        {
+          timeout: 5_000,
+        },
+      )
+      .toBe(ErrorCode.StoreLocked);
+    const error = await store.putConnection(connection()).catch((e: unknown) => e);
+    expect((error as HaloConnectError).code).toBe(ErrorCode.StoreLocked);
+    await store.close();
+  });
+});
+
+/** Runs a script of test/store/fixtures in a new Node process; resolves with its stdout. */
+export function runFixture(name: string, args: string[]): Promise<string> {
+  const script = join(import.meta.dirname, 'fixtures', name);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${name} exited with ${code}: ${err}`)),
+    );
+  });
+}
