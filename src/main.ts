@@ -9,11 +9,12 @@ import { createAesVault } from './core/aes-vault.js';
 import type { ChatAdapter } from './core/chat-adapter.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConnectionService } from './core/connection-service.js';
-import { createHaloDispatcher } from './core/net/halo-dispatcher.js';
+import { createHaloDispatcher } from './core/net/index.js';
 import type { Logger } from './core/logger.js';
 import type { Notifier } from './core/notifier.js';
 import type { Platform } from './core/platform.js';
 import { createVerifier } from './core/verifier.js';
+import { Scheduler } from './core/scheduler.js';
 import { createSlackAdapter } from './bots/slack/index.js';
 import { createTeamsAdapter } from './bots/teams/index.js';
 import { createCloudDepotRouter } from './http/cloud-depot-router.js';
@@ -69,6 +70,20 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const verifier = createVerifier({ dispatcher, logger: root, clock });
 
   const notifiers: Partial<Record<Platform, Notifier>> = {};
+  const scheduler = new Scheduler({
+    store,
+    notifiers,
+    verifier,
+    vault,
+    clock,
+    logger: root,
+    rotationPeriodMs: config.rotationPeriodMs,
+    leadTimesMs: config.reminderLeadTimesMs,
+    overdueEveryMs: config.reminderOverdueEveryMs,
+    intervalMs: config.schedulerIntervalMs,
+    reverifyEveryMs: config.reverifyEveryMs,
+    adminUserIds: config.adminUserIds,
+  });
   const service = new ConnectionService({
     store,
     vault,
@@ -79,6 +94,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     adminUserIds: config.adminUserIds,
     rotationPeriodMs: config.rotationPeriodMs,
     allowPrivateNetwork: config.haloAllowPrivateNetwork,
+    reminders: scheduler,
   });
 
   const app = express();
@@ -106,6 +122,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   app.use(errorHandler(root.child({ subsystem: 'http' })));
 
   for (const adapter of adapters) await adapter.start();
+  scheduler.start();
   const server = await listen(app, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
 
@@ -113,6 +130,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     store: store.kind,
     keySource: keys.source,
     keyPath: keys.path,
+    keyWarnings: keys.warnings,
     platforms: adapters.map((a) => a.platform),
     port,
   });
@@ -126,6 +144,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       await Promise.race([service.drain(), delay(SHUTDOWN_GRACE_MS)]);
       server.closeAllConnections();
       await stopped;
+      await scheduler.stop();
       for (const adapter of adapters) await adapter.stop().catch(() => undefined);
       await dispatcher.close().catch(() => undefined);
       await store.close();
@@ -158,7 +177,14 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
 function logStartup(
   log: Logger,
   config: Config,
-  facts: { store: string; keySource: string; keyPath?: string; platforms: string[]; port: number },
+  facts: {
+    store: string;
+    keySource: string;
+    keyPath?: string;
+    keyWarnings: string[];
+    platforms: string[];
+    port: number;
+  },
 ): void {
   log.info(
     {
@@ -172,6 +198,7 @@ function logStartup(
     },
     `halo-connect listening on ${config.host}:${facts.port}`,
   );
+  for (const warning of facts.keyWarnings) log.warn({ keyPath: facts.keyPath }, warning);
   if (facts.keySource !== 'env') {
     log.warn(
       { keyPath: facts.keyPath },

@@ -27,6 +27,8 @@ import type { CheckResult, VerificationReport } from './report.js';
 import { Secret } from './secret.js';
 import type { AuditEvent, ConnectionRecord, Store } from './store.js';
 import type { Vault } from './vault.js';
+import { decodeSnoozeValue } from './reminder-messages.js';
+import type { Scheduler } from './scheduler.js';
 import type { HaloToken, HaloVerifier } from './verifier-types.js';
 
 export interface ConnectionServiceOptions {
@@ -41,8 +43,8 @@ export interface ConnectionServiceOptions {
   allowPrivateNetwork: boolean;
   perWorkspaceLimit?: RateLimit;
   perUserLimit?: RateLimit;
-  /** Called after a connection was stored (connect or rotate), e.g. to plan reminders. */
-  onStored?: (record: ConnectionRecord) => Promise<void>;
+  /** The reminder scheduler: plans a new cycle after a connect or rotation, and snoozes. */
+  reminders?: Pick<Scheduler, 'planCycle' | 'snooze'>;
 }
 
 export interface SubmitContext {
@@ -181,6 +183,17 @@ export class ConnectionService {
     return { kind: 'started', message: verifyingMessage([]), done };
   }
 
+  /** Snoozes the current cycle's next reminder by 1 or 3 days, never past the due date. */
+  async snooze(actor: Actor, value: string | undefined): Promise<Message> {
+    const denied = this.checkManage(actor);
+    if (denied) return denied;
+    const parsed = decodeSnoozeValue(value);
+    const record = await this.getConnection(actor);
+    if (!parsed || !record || !this.#o.reminders) return this.#notConnected();
+    const result = await this.#o.reminders.snooze(record, actor.userId, parsed.days, parsed.cycle);
+    return result.message;
+  }
+
   askDisconnect(actor: Actor): Message {
     return this.checkManage(actor) ?? disconnectConfirmMessage();
   }
@@ -271,7 +284,7 @@ export class ConnectionService {
       { connectionId: record.id, userId: actor.userId, mode: state.mode },
       state.mode === 'rotate' ? 'credentials rotated' : 'connection stored',
     );
-    await this.#o.onStored?.(record);
+    await this.#o.reminders?.planCycle(record);
     await this.#post(
       context.channel ?? record.channel,
       state.mode === 'rotate'
