@@ -1,0 +1,30 @@
+import type { Logger } from '../../core/logger.js';
+import { safeError } from './safe-error.js';
+
+/**
+ * Work that goes on after the platform was answered (the live report card). Failures are
+ * logged, never thrown; `idle()` waits for what is running, for a clean stop and for tests.
+ */
+export class Background {
+  readonly #running = new Set<Promise<void>>();
+  readonly #log: Logger;
+
+  constructor(logger: Logger) {
+    this.#log = logger;
+  }
+
+  /** Starts `work` without waiting for it; `what` names it in the log if it fails. */
+  run(what: string, work: () => Promise<unknown>): void {
+    const job = work().then(
+      () => undefined,
+      (err: unknown) => this.#log.error(safeError(err), `${what} failed`),
+    );
+    this.#running.add(job);
+    void job.finally(() => this.#running.delete(job));
+  }
+
+  /** Resolves once nothing is running, including work started meanwhile. */
+  async idle(): Promise<void> {
+    while (this.#running.size) await Promise.allSettled([...this.#running]);
+  }
+}

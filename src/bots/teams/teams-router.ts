@@ -1,0 +1,75 @@
+import { activityZodSchema } from '@microsoft/agents-activity';
+import type { CloudAdapter } from '@microsoft/agents-hosting';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { Logger } from '../../core/logger.js';
+import type { TeamsMode } from './auth-config.js';
+import { safeError } from './safe-error.js';
+import { isLoopbackUrl } from './service-url-policy.js';
+import type { TeamsBot } from './teams-bot.js';
+
+/** Bot Framework activities are small; a card submit is a few kilobytes. */
+const BODY_LIMIT = '256kb';
+
+/** What the route needs: the SDK adapter, the bot, the mode, the `teams` logger. */
+export interface TeamsRouterOptions {
+  adapter: CloudAdapter;
+  bot: TeamsBot;
+  mode: TeamsMode;
+  logger: Logger;
+}
+
+/**
+ * `POST /api/messages`. Every request goes through the SDK's JWT middleware first (with an
+ * app id: a valid Bot Framework token or 401; in local mode, anonymous), then the body is
+ * read and checked: a malformed activity is a 400, and in local mode so is one whose
+ * `serviceUrl` is not a loopback address. Only then does the SDK process the turn.
+ */
+export function createTeamsRouter(options: TeamsRouterOptions): Router {
+  const { adapter, bot, mode, logger } = options;
+  const router = express.Router();
+
+  const authorize: RequestHandler = (req, res, next) => adapter.authorizeRequest(req, res, next);
+
+  const checkActivity: RequestHandler = (req, res, next) => {
+    const parsed = activityZodSchema.passthrough().safeParse(req.body);
+    if (!parsed.success || !parsed.data.conversation?.id || !parsed.data.serviceUrl) {
+      logger.info({ reason: 'invalid_activity' }, 'Teams request refused');
+      res.status(400).json({ error: 'invalid_activity' });
+      return;
+    }
+    if (mode === 'local' && !isLoopbackUrl(parsed.data.serviceUrl)) {
+      logger.warn(
+        { reason: 'service_url_not_loopback' },
+        'Teams request refused: local mode only replies to a loopback serviceUrl',
+      );
+      res.status(400).json({ error: 'service_url_refused' });
+      return;
+    }
+    next();
+  };
+
+  const processTurn: RequestHandler = async (req, res) => {
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (err) {
+      logger.error(safeError(err), 'Teams request failed');
+      if (!res.headersSent) res.status(500).json({ error: 'internal' });
+    }
+  };
+
+  const unreadable: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+    const status = (err as { status?: unknown }).status;
+    if (res.headersSent || typeof status !== 'number' || status >= 500) return next(err);
+    res.status(status).json({ error: status === 413 ? 'body_too_large' : 'unreadable_body' });
+  };
+
+  router.post(
+    '/api/messages',
+    authorize,
+    express.json({ limit: BODY_LIMIT }),
+    checkActivity,
+    processTurn,
+  );
+  router.use('/api/messages', unreadable);
+  return router;
+}

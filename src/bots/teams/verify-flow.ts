@@ -1,0 +1,45 @@
+import type { SubmitResult } from '../../core/connection-service.js';
+import type { Message } from '../../core/message.js';
+import { LiveCard } from './live-card.js';
+import type { TeamsDeps } from './teams-deps.js';
+import type { Turn } from './turn.js';
+
+/**
+ * Runs a verification job the core started, as a live card in the conversation: the first
+ * view is posted, each check's progress and the final report update it in place. Answers
+ * at once; the card work goes on in the background.
+ */
+export async function runLiveJob(
+  turn: Turn,
+  deps: TeamsDeps,
+  start: (onProgress: (message: Message) => Promise<void>) => Promise<SubmitResult>,
+): Promise<SubmitResult> {
+  const live = new LiveCard(deps.notifier, turn.address);
+  const result = await start((message) => live.show(message));
+  if (result.kind === 'started') {
+    deps.background.run('live report card', async () => {
+      void live.start(result.message);
+      await live.show(await result.done);
+    });
+  }
+  return result;
+}
+
+/** `verify` as a command or a button: re-check the stored credentials, live. */
+export async function verifyStored(turn: Turn, deps: TeamsDeps): Promise<void> {
+  const actor = await turn.actor();
+  const result = await runLiveJob(turn, deps, (onProgress) =>
+    deps.service.verifyStored(actor, {
+      idempotencyKey: turn.idempotencyKey,
+      channel: turn.address,
+      onProgress,
+    }),
+  );
+  if (
+    result.kind === 'not_connected' ||
+    result.kind === 'rate_limited' ||
+    result.kind === 'denied'
+  ) {
+    await turn.reply(result.message);
+  }
+}
