@@ -20,7 +20,13 @@ import {
   type FormState,
 } from './messages.js';
 import type { Notifier } from './notifier.js';
-import { connectionIdOf, type Actor, type Address, type Platform, type WorkspaceRef } from './platform.js';
+import {
+  connectionIdOf,
+  type Actor,
+  type Address,
+  type Platform,
+  type WorkspaceRef,
+} from './platform.js';
 import { canManage } from './policy.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { CheckResult, VerificationReport } from './report.js';
@@ -170,10 +176,7 @@ export class ConnectionService {
   }
 
   /** Re-runs every check on the stored credentials. Any member may ask. */
-  async verifyStored(
-    actor: Actor,
-    context: Omit<SubmitContext, 'mode'>,
-  ): Promise<SubmitResult> {
+  async verifyStored(actor: Actor, context: Omit<SubmitContext, 'mode'>): Promise<SubmitResult> {
     const record = await this.getConnection(actor);
     if (!record) return { kind: 'not_connected', message: this.#notConnected() };
     const limited = this.#takeRate(actor);
@@ -206,14 +209,18 @@ export class ConnectionService {
       return denied;
     }
     const id = connectionIdOf(actor);
-    const removed = await this.#o.store.deleteConnection(id);
-    if (!removed) return this.#notConnected();
+    const record = await this.#o.store.getConnection(id);
+    if (!record || !(await this.#o.store.deleteConnection(id))) return this.#notConnected();
     await this.#o.store.deleteReminders(id);
     this.#tokens.delete(id);
     await this.#audit(actor, 'disconnect', 'ok');
     this.#log.info({ connectionId: id, userId: actor.userId }, 'connection removed');
-    await this.#post(channel, { kind: 'disconnected', userId: actor.userId });
-    return simple('Disconnected', 'warning', 'HaloPSA is disconnected and the stored credentials were removed.');
+    await this.#post(channel ?? record.channel, { kind: 'disconnected', userId: actor.userId });
+    return simple(
+      'Disconnected',
+      'warning',
+      'HaloPSA is disconnected and the stored credentials were removed.',
+    );
   }
 
   /**
@@ -271,11 +278,21 @@ export class ConnectionService {
     if (!report.ok) {
       const failing = report.checks.find((c) => c.status === 'fail');
       this.#log.info(
-        { userId: actor.userId, workspaceId: actor.workspaceId, check: failing?.id, mode: state.mode },
+        {
+          userId: actor.userId,
+          workspaceId: actor.workspaceId,
+          check: failing?.id,
+          mode: state.mode,
+        },
         'credentials failed verification; nothing stored',
       );
       await this.#audit(actor, action, 'failed', failing?.id);
-      await this.#post(context.channel, { kind: 'failed', userId: actor.userId, check: failing, mode: state.mode });
+      await this.#post(context.channel, {
+        kind: 'failed',
+        userId: actor.userId,
+        check: failing,
+        mode: state.mode,
+      });
       return reportMessage(report, { ...state, prefill: { ...state.prefill } }, undefined);
     }
     const record = await this.#store(actor, credentials, report, existing, context.channel);
@@ -312,13 +329,26 @@ export class ConnectionService {
         this.#log.warn({ err, connectionId: record.id }, 'could not record the verification');
       });
     }
-    await this.#audit(actor, 'verify', report.ok ? 'ok' : 'failed', report.checks.find((c) => c.status === 'fail')?.id);
-    await this.#post(context.channel ?? record.channel, { kind: 'verified', userId: actor.userId, report });
+    await this.#audit(
+      actor,
+      'verify',
+      report.ok ? 'ok' : 'failed',
+      report.checks.find((c) => c.status === 'fail')?.id,
+    );
+    await this.#post(context.channel ?? record.channel, {
+      kind: 'verified',
+      userId: actor.userId,
+      report,
+    });
     return reportMessage(
       report,
       {
         mode: 'rotate',
-        prefill: { authServer: record.authServer, tenant: record.tenant, clientId: record.clientId },
+        prefill: {
+          authServer: record.authServer,
+          tenant: record.tenant,
+          clientId: record.clientId,
+        },
       },
       report.ok ? record : undefined,
     );
@@ -387,7 +417,11 @@ export class ConnectionService {
         // Someone else stored in between: last verified write wins, both were verified.
         const current = await this.#o.store.getConnection(id);
         return this.#o.store.putConnection(
-          { ...record, connectedBy: current?.connectedBy ?? record.connectedBy, version: current?.version ?? 0 },
+          {
+            ...record,
+            connectedBy: current?.connectedBy ?? record.connectedBy,
+            version: current?.version ?? 0,
+          },
           current?.version ?? 0,
         );
       }
@@ -409,7 +443,10 @@ export class ConnectionService {
     const workspace = user ? 0 : this.#workspaceLimiter.take(connectionIdOf(actor));
     const wait = Math.max(user, workspace);
     if (!wait) return undefined;
-    this.#log.info({ userId: actor.userId, workspaceId: actor.workspaceId, retryMs: wait }, 'verification rate-limited');
+    this.#log.info(
+      { userId: actor.userId, workspaceId: actor.workspaceId, retryMs: wait },
+      'verification rate-limited',
+    );
     return rateLimitedMessage(wait);
   }
 
@@ -420,7 +457,11 @@ export class ConnectionService {
   #track<T>(job: Promise<T>): Promise<T> {
     const guarded = job.catch((err: unknown) => {
       this.#log.error({ err }, 'verification job failed');
-      return simple('Something went wrong', 'error', 'The check could not finish because of an internal error. Nothing was stored; please try again.') as T;
+      return simple(
+        'Something went wrong',
+        'error',
+        'The check could not finish because of an internal error. Nothing was stored; please try again.',
+      ) as T;
     });
     this.#jobs.add(guarded);
     void guarded.finally(() => this.#jobs.delete(guarded));
@@ -431,7 +472,12 @@ export class ConnectionService {
     return simple('Not connected', 'info', 'HaloPSA is not connected yet. Run `connect` to start.');
   }
 
-  async #audit(actor: Actor, action: AuditEvent['action'], outcome: AuditEvent['outcome'], detail?: string) {
+  async #audit(
+    actor: Actor,
+    action: AuditEvent['action'],
+    outcome: AuditEvent['outcome'],
+    detail?: string,
+  ) {
     await this.#auditRef(actor, actor.userId, action, outcome, detail);
   }
 

@@ -97,7 +97,7 @@ describe('connect, the happy path in a channel', () => {
     const rotate = await say(h, 'rotate');
     const rotateData = buttonData(rotate.calls.at(-1)!.body, ActionId.Rotate);
     const dialog = await openDialog(h, { ...rotateData, msteams: { type: 'task/fetch' } });
-    expect(cardText(dialog.body)).toContain('Enter the new client secret');
+    expect(cardText(dialog.body)).toContain('Rotate client secret');
     expect(JSON.stringify(dialog.body)).toContain(sandboxScenario('valid').clientId);
 
     const before = reportCards(h).length;

@@ -1,6 +1,9 @@
 import type { types } from '@slack/bolt';
 import {
+  FIELD_HINTS,
   FIELD_LABELS,
+  FIELD_PLACEHOLDERS,
+  FORM_COPY,
   type CredentialsForm,
   type FieldId,
   type FieldProblem,
@@ -14,43 +17,11 @@ export const CREDENTIALS_CALLBACK_ID = 'halo.credentials';
 
 const FIELDS: readonly FieldId[] = ['authServer', 'tenant', 'clientId', 'clientSecret'];
 
-interface FieldSpec {
-  placeholder: string;
-  hint: string;
-  maxLength: number;
-  optional?: boolean;
-}
-
-// Note: these hints are Slack-side copy for now; they belong in the core once Teams needs them.
-const FIELD_SPECS: Record<FieldId, FieldSpec> = {
-  authServer: {
-    placeholder: 'https://yourcompany.halopsa.com/auth',
-    hint: 'HaloPSA: Configuration › Integrations › HaloPSA API, the Authorisation Server.',
-    maxLength: 500,
-  },
-  tenant: {
-    placeholder: 'yourcompany',
-    hint: 'Only if the HaloPSA API page shows a Tenant (hosted Halo). Otherwise leave it empty.',
-    maxLength: 200,
-    optional: true,
-  },
-  clientId: {
-    placeholder: '00000000-0000-0000-0000-000000000000',
-    hint: 'View Applications › Cloud Depot API: the Client ID, copied after saving.',
-    maxLength: 200,
-  },
-  clientSecret: {
-    placeholder: 'Paste the Client Secret',
-    hint: 'Shown by Halo once, when you save the application. Paste it exactly as shown.',
-    maxLength: 500,
-  },
-};
-
-const INTRO: Record<FormState['mode'], string> = {
-  connect: 'Paste the values from HaloPSA. I check them against Halo before anything is stored.',
-  rotate:
-    'Paste the new Client Secret, and any other value that changed. ' +
-    'The current credentials stay in force until the new ones pass every check.',
+const MAX_LENGTH: Record<FieldId, number> = {
+  authServer: 500,
+  tenant: 200,
+  clientId: 200,
+  clientSecret: 500,
 };
 
 const PRIVACY_NOTE =
@@ -67,12 +38,12 @@ export function credentialsModal(state: FormState, channelId: string | undefined
   return {
     type: 'modal',
     callback_id: CREDENTIALS_CALLBACK_ID,
-    title: plain(state.mode === 'rotate' ? 'Rotate client secret' : 'Connect HaloPSA'),
+    title: plain(FORM_COPY[state.mode].title),
     submit: plain('Verify'),
     close: plain('Cancel'),
     private_metadata: encodeModalMetadata({ channelId, mode: state.mode }),
     blocks: [
-      mrkdwnSection(INTRO[state.mode]),
+      mrkdwnSection(FORM_COPY[state.mode].intro),
       { type: 'context', elements: [{ type: 'mrkdwn', text: PRIVACY_NOTE }] },
       ...FIELDS.map((field) =>
         inputBlock(field, field === 'clientSecret' ? undefined : state.prefill[field]),
@@ -82,19 +53,19 @@ export function credentialsModal(state: FormState, channelId: string | undefined
 }
 
 function inputBlock(field: FieldId, initial: string | undefined): types.InputBlock {
-  const spec = FIELD_SPECS[field];
+  const maxLength = MAX_LENGTH[field];
   return {
     type: 'input',
     block_id: field,
     label: plain(FIELD_LABELS[field]),
-    hint: plain(spec.hint),
-    optional: spec.optional ?? false,
+    hint: plain(FIELD_HINTS[field]),
+    optional: field === 'tenant',
     element: {
       type: 'plain_text_input',
       action_id: field,
-      placeholder: plain(spec.placeholder),
-      max_length: spec.maxLength,
-      ...(initial ? { initial_value: initial.slice(0, spec.maxLength) } : {}),
+      placeholder: plain(FIELD_PLACEHOLDERS[field]),
+      max_length: maxLength,
+      ...(initial ? { initial_value: initial.slice(0, maxLength) } : {}),
     },
   };
 }

@@ -1,5 +1,11 @@
-import { FIELD_LABELS, type FieldId, type FieldProblem } from '../../core/credentials.js';
-import { guideStep } from '../../core/guide.js';
+import {
+  FIELD_HINTS,
+  FIELD_LABELS,
+  FIELD_PLACEHOLDERS,
+  FORM_COPY,
+  type FieldId,
+  type FieldProblem,
+} from '../../core/credentials.js';
 import { encodeFormState, type FormState } from '../../core/messages.js';
 import { createCard, toAttachment, type CardAttachment, type CardNode } from './adaptive-card.js';
 
@@ -7,27 +13,6 @@ import { createCard, toAttachment, type CardAttachment, type CardNode } from './
 export const SUBMIT_CREDENTIALS = 'credentials.submit';
 
 const FIELDS: readonly FieldId[] = ['authServer', 'tenant', 'clientId', 'clientSecret'];
-
-/**
- * Where to copy each value from in Halo. Built from the guide's own menu paths so the words
- * stay the core's.
- */
-function hintOf(field: FieldId): string {
-  const api = guideStep('application').where;
-  switch (field) {
-    case 'authServer':
-      return `From ${api}: the Authorisation Server, e.g. https://yourcompany.halopsa.com/auth`;
-    case 'tenant':
-      return `From ${api}, only where a Tenant is shown; otherwise leave it empty`;
-    case 'clientId':
-      return `From ${api} › View Applications › Cloud Depot API, copied after saving`;
-    case 'clientSecret':
-      return (
-        'Shown once, when the application is saved; typed here it is masked and never shown ' +
-        'again'
-      );
-  }
-}
 
 export interface CredentialsDialogOptions {
   state: FormState;
@@ -55,17 +40,14 @@ export function renderCredentialsDialog(options: CredentialsDialogOptions): Dial
   const body: CardNode[] = [
     {
       type: 'TextBlock',
-      text:
-        state.mode === 'rotate' ? 'Enter the new client secret' : 'Enter the HaloPSA credentials',
+      text: FORM_COPY[state.mode].title,
       size: 'Medium',
       weight: 'Bolder',
       wrap: true,
     },
     {
       type: 'TextBlock',
-      text:
-        'Nothing is stored until every check against Halo passes. The secret is stored ' +
-        'encrypted.',
+      text: FORM_COPY[state.mode].intro,
       wrap: true,
       isSubtle: true,
     },
@@ -83,7 +65,7 @@ export function renderCredentialsDialog(options: CredentialsDialogOptions): Dial
     body.push(inputOf(field, field === 'clientSecret' ? undefined : values[field]));
     body.push({
       type: 'TextBlock',
-      text: hintOf(field),
+      text: FIELD_HINTS[field],
       size: 'Small',
       isSubtle: true,
       wrap: true,
@@ -97,7 +79,7 @@ export function renderCredentialsDialog(options: CredentialsDialogOptions): Dial
     data: { action: SUBMIT_CREDENTIALS, value: encodeFormState({ mode: state.mode, prefill: {} }) },
   };
   return {
-    title: state.mode === 'rotate' ? 'Rotate the client secret' : 'Connect HaloPSA',
+    title: FORM_COPY[state.mode].title,
     width: 'medium',
     height: 'large',
     card: toAttachment(createCard(body, [submit])),
@@ -115,10 +97,8 @@ function inputOf(field: FieldId, value: string | undefined): CardNode {
   };
   if (required) input.errorMessage = `Enter the ${FIELD_LABELS[field]}.`;
   if (field === 'clientSecret') input.style = 'password';
-  if (field === 'authServer') {
-    input.style = 'url';
-    input.placeholder = 'https://yourcompany.halopsa.com/auth';
-  }
+  if (field === 'authServer') input.style = 'url';
+  if (field !== 'clientSecret') input.placeholder = FIELD_PLACEHOLDERS[field];
   if (value) input.value = value;
   return input;
 }
