@@ -38,7 +38,10 @@ export class HaloConnectError extends Error {
 }
 
 /** Wraps anything thrown into a HaloConnectError, keeping the original as `cause`. */
-export function toHaloConnectError(error: unknown, message = 'unexpected failure'): HaloConnectError {
+export function toHaloConnectError(
+  error: unknown,
+  message = 'unexpected failure',
+): HaloConnectError {
   if (error instanceof HaloConnectError) return error;
   return new HaloConnectError(ErrorCode.Unknown, message, { cause: error });
 }

@@ -69,7 +69,8 @@ export const GUIDE: readonly GuideStep[] = [
     id: 'scopes',
     number: 4,
     title: "Grant the application's scopes",
-    where: 'Configuration › Integrations › HaloPSA API › View Applications › Cloud Depot API › Permissions',
+    where:
+      'Configuration › Integrations › HaloPSA API › View Applications › Cloud Depot API › Permissions',
     checklist: ['Tick **all:standard**', 'Tick **all:teams**', 'Tick **admin:webhooks**', 'Save'],
   },
   {

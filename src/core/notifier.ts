@@ -22,7 +22,11 @@ export type DeliveryResult =
  */
 export interface Notifier {
   readonly platform: Platform;
-  post(address: Address, message: Message, options?: { mentions?: string[] }): Promise<DeliveryResult>;
+  post(
+    address: Address,
+    message: Message,
+    options?: { mentions?: string[] },
+  ): Promise<DeliveryResult>;
   update(address: Address, ref: string, message: Message): Promise<DeliveryResult>;
   /** A direct message to one person, where the platform allows it. */
   direct(workspace: WorkspaceRef, userId: string, message: Message): Promise<DeliveryResult>;

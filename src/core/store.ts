@@ -123,7 +123,11 @@ export interface Store {
   countConnections(): Promise<number>;
 
   appendAudit(event: AuditEvent): Promise<void>;
-  listAudit(filter: { platform?: Platform; workspaceId?: string; limit?: number }): Promise<AuditEvent[]>;
+  listAudit(filter: {
+    platform?: Platform;
+    workspaceId?: string;
+    limit?: number;
+  }): Promise<AuditEvent[]>;
 
   getGuideProgress(key: string): Promise<GuideProgress | undefined>;
   setGuideProgress(progress: GuideProgress): Promise<void>;
@@ -135,7 +139,12 @@ export interface Store {
    * `pending`, or `claimed` with an expired lease, in due-time order. Claimed ones get
    * `status: claimed`, `claimedBy: owner`, `leaseUntil`. Cost grows with the number due.
    */
-  claimDueReminders(now: Date, owner: string, leaseMs: number, limit: number): Promise<ReminderRecord[]>;
+  claimDueReminders(
+    now: Date,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ReminderRecord[]>;
   /** Updates a reminder the owner holds; false if the claim was lost. */
   updateReminder(
     key: Pick<ReminderRecord, 'connectionId' | 'cycle' | 'stage'>,

@@ -15,9 +15,7 @@ export interface HaloToken {
   resourceServer: string;
 }
 
-export type TokenOutcome =
-  | { ok: true; token: HaloToken }
-  | { ok: false; check: CheckResult };
+export type TokenOutcome = { ok: true; token: HaloToken } | { ok: false; check: CheckResult };
 
 /**
  * Proves a set of credentials against Halo: one token request, then every probe in
