@@ -1,0 +1,152 @@
+import type { CredentialsForm, FieldId, FieldProblem, HaloCredentials } from './credentials.js';
+import { FIELD_LABELS } from './credentials.js';
+import { describeAuthServerProblem, INPUT_MESSAGES as M } from './input-messages.js';
+import { inspectHaloUrl } from './net/check-halo-url.js';
+import { Secret } from './secret.js';
+
+/** The URL helpers that go with normalised credentials. */
+export { buildTokenUrl, resolveResourceServer } from './halo-urls.js';
+
+/** How strict the Authorisation Server check is. */
+export interface NormalizeOptions {
+  /** Accept private and loopback Authorisation Servers (HALO_ALLOW_PRIVATE_NETWORK). */
+  allowPrivateNetwork?: boolean;
+}
+
+/** Clean credentials and warnings, or every problem found (one per field at most). */
+export type NormalizeResult =
+  | { ok: true; value: HaloCredentials; warnings: FieldProblem[] }
+  | { ok: false; problems: FieldProblem[] };
+
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const GUID_RE = new RegExp(`^${GUID}$`, 'i');
+const SECRET_RE = new RegExp(`^${GUID}-${GUID}$`, 'i');
+const PLAUSIBLE_SECRET_RE = /^[A-Za-z0-9._~+/=-]{20,}$/;
+const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
+const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** Whitespace, zero-width characters and quotes that a copy from a page or a chat carries. */
+const JUNK = '\\s\\u200B-\\u200D\\uFEFF"\'`\\u2018\\u2019\\u201C\\u201D';
+const EDGE_JUNK_RE = new RegExp(`^[${JUNK}]+|[${JUNK}]+$`, 'g');
+const INNER_SPACE_RE = /[\s\u200B-\u200D\uFEFF]/;
+const QUOTE_RE = /["'`\u2018\u2019\u201C\u201D]/;
+/** Halo's hosted domains, where the tenant is the first label of the host. */
+const HALO_HOSTED_DOMAINS = [
+  'halopsa.com',
+  'haloitsm.com',
+  'haloservicedesk.com',
+  'nethelpdesk.com',
+];
+
+type Parsed<T> = T | { problem: string };
+
+/**
+ * Cleans the four form fields and checks their shape, before anything is sent to Halo.
+ * Surrounding whitespace and quotes are dropped; a pasted `/token` (with its `?tenant=`,
+ * which fills an empty Tenant) is taken off the Authorisation Server; a Halo address in the
+ * Tenant field becomes the tenant. Every problem names the field by its label and says how
+ * to fix it; none repeats the secret or any part of it. A secret of an unusual but plausible
+ * shape is only a warning, since Halo's format may change.
+ *
+ * @example normalizeCredentials({ authServer: 'https://acme.halopsa.com/auth/token/', … })
+ * // { ok: true, value: { authServer: 'https://acme.halopsa.com/auth', … }, warnings: [] }
+ */
+export function normalizeCredentials(
+  form: CredentialsForm,
+  options: NormalizeOptions = {},
+): NormalizeResult {
+  const problems: FieldProblem[] = [];
+  const warnings: FieldProblem[] = [];
+  const [clientId, secret] = [clean(form.clientId), clean(form.clientSecret)];
+  const auth = parseAuthServer(clean(form.authServer), options);
+  const tenant = parseTenant(clean(form.tenant) || ('tenant' in auth ? auth.tenant : undefined));
+  const add = (list: FieldProblem[], field: FieldId, text: string | undefined) => {
+    if (text) list.push({ field, message: `${FIELD_LABELS[field]} ${text}` });
+  };
+  add(problems, 'authServer', 'problem' in auth ? auth.problem : undefined);
+  add(warnings, 'authServer', 'warning' in auth ? auth.warning : undefined);
+  add(problems, 'tenant', 'problem' in tenant ? tenant.problem : undefined);
+  add(problems, 'clientId', clientIdProblem(clientId, secret));
+  add(problems, 'clientSecret', secretProblem(secret, clientId));
+  if (problems.length > 0 || 'problem' in auth || 'problem' in tenant) {
+    return { ok: false, problems };
+  }
+  add(warnings, 'clientSecret', SECRET_RE.test(secret) ? undefined : M.secretUnusualShape);
+  const value: HaloCredentials = {
+    authServer: auth.authServer,
+    clientId,
+    clientSecret: new Secret(secret),
+  };
+  if (tenant.tenant) value.tenant = tenant.tenant;
+  return { ok: true, value, warnings };
+}
+
+function clean(value: string | undefined): string {
+  return (value ?? '').replace(EDGE_JUNK_RE, '');
+}
+
+function parseLenient(raw: string): URL | undefined {
+  try {
+    return new URL(SCHEME_RE.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAuthServer(
+  raw: string,
+  options: NormalizeOptions,
+): Parsed<{ authServer: string; tenant?: string; warning?: string }> {
+  if (raw === '') return { problem: M.authServerEmpty };
+  const url = parseLenient(raw);
+  if (!url) return { problem: M.authServerNotUrl };
+  const { path, warning } = cleanAuthPath(url.pathname);
+  const authServer = `${url.protocol}//${url.host}${path}`;
+  // User-info is checked on the URL as pasted, since the cleaned address drops it.
+  const verdict = inspectHaloUrl(url.username || url.password ? url : authServer, {
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+  });
+  if (!verdict.ok) return { problem: describeAuthServerProblem(verdict.problem) };
+  return { authServer, tenant: url.searchParams.get('tenant') ?? undefined, warning };
+}
+
+/** Drops trailing slashes and a pasted `/token`; turns a pasted Resource Server into `/auth`. */
+function cleanAuthPath(pathname: string): { path: string; warning?: string } {
+  let path = pathname.replace(/\/+$/, '');
+  while (/\/token$/i.test(path)) path = path.replace(/\/token$/i, '').replace(/\/+$/, '');
+  if (!/\/api$/i.test(path)) return { path };
+  return { path: path.replace(/\/api$/i, '/auth'), warning: M.authServerWasResource };
+}
+
+function parseTenant(raw: string | undefined): Parsed<{ tenant?: string }> {
+  if (!raw) return {};
+  const tenant = /[./:]/.test(raw) ? tenantFromAddress(raw) : raw;
+  if (tenant === undefined) return { problem: M.tenantUnreadable };
+  return TENANT_RE.test(tenant) ? { tenant } : { problem: M.tenantShape };
+}
+
+/** `https://acme.halopsa.com/…` or `acme.halopsa.com` → `acme`; any other host → undefined. */
+function tenantFromAddress(raw: string): string | undefined {
+  const hostname = parseLenient(raw)?.hostname ?? '';
+  const domain = HALO_HOSTED_DOMAINS.find((d) => hostname.endsWith(`.${d}`));
+  return domain ? hostname.slice(0, -domain.length - 1).split('.')[0] : undefined;
+}
+
+function clientIdProblem(raw: string, secret: string): string | undefined {
+  if (raw === '') return M.clientIdEmpty;
+  if (INNER_SPACE_RE.test(raw)) return M.innerSpace;
+  if (SECRET_RE.test(raw)) {
+    return `${M.clientIdLooksLikeSecret}${GUID_RE.test(secret) ? M.swapped : ''}`;
+  }
+  return GUID_RE.test(raw) ? undefined : M.clientIdShape;
+}
+
+/** What is wrong with the secret, worded without any part of it. */
+function secretProblem(raw: string, clientId: string): string | undefined {
+  if (raw === '') return M.secretEmpty;
+  if (INNER_SPACE_RE.test(raw)) return M.innerSpace;
+  if (QUOTE_RE.test(raw)) return M.quotes;
+  if (raw.toLowerCase() === clientId.toLowerCase()) return M.secretSameAsClientId;
+  if (GUID_RE.test(raw)) return SECRET_RE.test(clientId) ? M.secretLooksLikeClientId : M.secretHalf;
+  if (!SECRET_RE.test(raw) && !PLAUSIBLE_SECRET_RE.test(raw)) return M.secretShape;
+  return undefined;
+}
