@@ -103,18 +103,26 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const adapters: ChatAdapter[] = [];
   const adapterOptions = { config, service, store, vault, clock };
   if (slackEnabled(config)) {
-    const slack = createSlackAdapter({ ...adapterOptions, logger: root.child({ subsystem: 'slack' }) });
+    const slack = createSlackAdapter({
+      ...adapterOptions,
+      logger: root.child({ subsystem: 'slack' }),
+    });
     app.use(slack.router);
     adapters.push(slack);
   }
   if (teamsEnabled(config)) {
-    const teams = createTeamsAdapter({ ...adapterOptions, logger: root.child({ subsystem: 'teams' }) });
+    const teams = createTeamsAdapter({
+      ...adapterOptions,
+      logger: root.child({ subsystem: 'teams' }),
+    });
     app.use(teams.router);
     adapters.push(teams);
   }
   for (const adapter of adapters) notifiers[adapter.platform] = adapter.notifier;
   if (config.cloudDepotApiToken) {
-    app.use(createCloudDepotRouter(service, config.cloudDepotApiToken, root.child({ subsystem: 'http' })));
+    app.use(
+      createCloudDepotRouter(service, config.cloudDepotApiToken, root.child({ subsystem: 'http' })),
+    );
   }
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -158,7 +166,9 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'bad_request', message: 'The request body could not be read.' });
+      res
+        .status(status)
+        .json({ error: 'bad_request', message: 'The request body could not be read.' });
       return;
     }
     const id = randomUUID();

@@ -25,7 +25,11 @@ export function decodeFormState(value: string | undefined): FormState {
     const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 500) : undefined);
     return {
       mode: parsed.mode === 'rotate' ? 'rotate' : 'connect',
-      prefill: { authServer: text(p.authServer), tenant: text(p.tenant), clientId: text(p.clientId) },
+      prefill: {
+        authServer: text(p.authServer),
+        tenant: text(p.tenant),
+        clientId: text(p.clientId),
+      },
     };
   } catch {
     return { mode: 'connect', prefill: {} };
@@ -54,7 +58,10 @@ export function helpMessage(prefix: string): Message {
       {
         text: 'I connect your HaloPSA to Cloud Depot: I walk you through the Halo setup, check the credentials against Halo, keep them encrypted and remind you when the secret is due for rotation.',
       },
-      { heading: 'Commands', checklist: COMMANDS.map((c) => ({ label: `${prefix}${c}`, state: 'todo' })) },
+      {
+        heading: 'Commands',
+        checklist: COMMANDS.map((c) => ({ label: `${prefix}${c}`, state: 'todo' })),
+      },
     ],
   };
 }
@@ -68,7 +75,8 @@ export function guideMessage(id: StepId): Message {
   }
   actions.push({
     id: ActionId.OpenCredentials,
-    label: step.id === 'credentials' ? 'Enter credentials' : 'I did this already: enter credentials',
+    label:
+      step.id === 'credentials' ? 'Enter credentials' : 'I did this already: enter credentials',
     value: encodeFormState({ mode: 'connect', prefill: {} }),
     style: step.id === 'credentials' ? 'primary' : undefined,
   });
@@ -117,7 +125,8 @@ export function rateLimitedMessage(retryMs: number): Message {
 function checkItem(check: CheckResult): ChecklistItem {
   const parts = [check.message];
   if (check.fix) parts.push(`**Fix:** ${check.fix}`);
-  if (check.step) parts.push(`(guide step ${guideStep(check.step).number}: ${guideStep(check.step).title})`);
+  if (check.step)
+    parts.push(`(guide step ${guideStep(check.step).number}: ${guideStep(check.step).title})`);
   return { label: CHECK_LABELS[check.id], state: check.status, detail: parts.join(' ') };
 }
 
@@ -129,7 +138,9 @@ export function verifyingMessage(done: readonly CheckResult[]): Message {
     severity: 'info',
     summary: 'Checking the credentials against HaloPSA',
     sections: [
-      { text: 'Checking the credentials against your HaloPSA. Nothing is stored until every check passes.' },
+      {
+        text: 'Checking the credentials against your HaloPSA. Nothing is stored until every check passes.',
+      },
       {
         checklist: CHECK_IDS.map((id) => {
           const c = byId.get(id);
@@ -150,9 +161,18 @@ export function reportMessage(
   const warnings = report.checks.filter((c) => c.status === 'warn');
   const actions: Action[] = [];
   if (!report.ok) {
-    actions.push({ id: ActionId.RetryCredentials, label: 'Try again', value: encodeFormState(state), style: 'primary' });
+    actions.push({
+      id: ActionId.RetryCredentials,
+      label: 'Try again',
+      value: encodeFormState(state),
+      style: 'primary',
+    });
     if (failing?.step) {
-      actions.push({ id: ActionId.GuideGoto, label: `Open guide at step ${guideStep(failing.step).number}`, value: failing.step });
+      actions.push({
+        id: ActionId.GuideGoto,
+        label: `Open guide at step ${guideStep(failing.step).number}`,
+        value: failing.step,
+      });
     }
   }
   const headline = report.ok
@@ -166,7 +186,9 @@ export function reportMessage(
     summary: headline.replace(/\*\*/g, ''),
     sections: [
       { text: headline },
-      ...(stored ? [{ fields: [{ label: 'Next rotation due', value: day(stored.rotationDueAt) }] }] : []),
+      ...(stored
+        ? [{ fields: [{ label: 'Next rotation due', value: day(stored.rotationDueAt) }] }]
+        : []),
       { checklist: report.checks.map(checkItem) },
     ],
     actions,
@@ -189,9 +211,15 @@ export function channelMessage(event: ChannelEvent): Message {
     case 'started':
       return simple('Connection started', 'info', `${who} started connecting HaloPSA.`);
     case 'connected': {
-      const passed = event.report.checks.filter((c) => c.status === 'pass').map((c) => CHECK_LABELS[c.id]);
+      const passed = event.report.checks
+        .filter((c) => c.status === 'pass')
+        .map((c) => CHECK_LABELS[c.id]);
       return {
-        ...simple('HaloPSA connected', 'success', `${who} connected HaloPSA and every check passed.`),
+        ...simple(
+          'HaloPSA connected',
+          'success',
+          `${who} connected HaloPSA and every check passed.`,
+        ),
         sections: [
           { text: `${who} connected HaloPSA and every required check passed.` },
           {
@@ -225,7 +253,11 @@ export function channelMessage(event: ChannelEvent): Message {
           : `${who} re-checked the HaloPSA connection: "${CHECK_LABELS[event.report.checks.find((c) => c.status === 'fail')?.id ?? 'token']}" failed.`,
       );
     case 'disconnected':
-      return simple('HaloPSA disconnected', 'warning', `${who} disconnected HaloPSA. The stored credentials were removed.`);
+      return simple(
+        'HaloPSA disconnected',
+        'warning',
+        `${who} disconnected HaloPSA. The stored credentials were removed.`,
+      );
   }
 }
 
@@ -237,7 +269,9 @@ export function statusMessage(record: ConnectionRecord | undefined, canManage: b
   if (!record) {
     return {
       ...simple('Not connected', 'info', 'HaloPSA is not connected yet. Run `connect` to start.'),
-      actions: canManage ? [{ id: ActionId.GuideGoto, label: 'Start the guide', value: 'agent', style: 'primary' }] : [],
+      actions: canManage
+        ? [{ id: ActionId.GuideGoto, label: 'Start the guide', value: 'agent', style: 'primary' }]
+        : [],
     };
   }
   const failing = record.health === 'failing';
@@ -248,7 +282,11 @@ export function statusMessage(record: ConnectionRecord | undefined, canManage: b
       label: 'Rotate secret',
       value: encodeFormState({
         mode: 'rotate',
-        prefill: { authServer: record.authServer, tenant: record.tenant, clientId: record.clientId },
+        prefill: {
+          authServer: record.authServer,
+          tenant: record.tenant,
+          clientId: record.clientId,
+        },
       }),
     });
     actions.push({ id: ActionId.DisconnectAsk, label: 'Disconnect', style: 'danger' });
@@ -267,7 +305,10 @@ export function statusMessage(record: ConnectionRecord | undefined, canManage: b
           { label: 'Connected', value: `${day(record.connectedAt)} by <@${record.connectedBy}>` },
           { label: 'Last rotated', value: `${day(record.rotatedAt)} by <@${record.rotatedBy}>` },
           { label: 'Next rotation due', value: day(record.rotationDueAt) },
-          { label: 'Last verified', value: record.lastVerifiedAt ? day(record.lastVerifiedAt) : 'never' },
+          {
+            label: 'Last verified',
+            value: record.lastVerifiedAt ? day(record.lastVerifiedAt) : 'never',
+          },
         ],
       },
     ],

@@ -39,21 +39,29 @@ export function createCloudDepotRouter(
     if (!parsed.success) {
       res.status(400).json({
         error: 'invalid_request',
-        message: 'The body must be JSON {"platform": "slack" | "teams", "workspace": "<team or tenant id>"}.',
+        message:
+          'The body must be JSON {"platform": "slack" | "teams", "workspace": "<team or tenant id>"}.',
       });
       return;
     }
     const ref = { platform: parsed.data.platform, workspaceId: parsed.data.workspace };
     const result = await service.issueToken(ref);
     if (result.kind === 'not_found') {
-      res.status(404).json({ error: 'not_connected', message: 'That workspace has no HaloPSA connection.' });
+      res
+        .status(404)
+        .json({ error: 'not_connected', message: 'That workspace has no HaloPSA connection.' });
       return;
     }
     if (result.kind === 'refused') {
       logger.warn({ ...ref, check: result.check.id }, 'Halo refused the stored credentials');
       res.status(502).json({
         error: 'halo_refused',
-        check: { id: result.check.id, status: result.check.status, step: result.check.step, message: result.check.message },
+        check: {
+          id: result.check.id,
+          status: result.check.status,
+          step: result.check.step,
+          message: result.check.message,
+        },
       });
       return;
     }

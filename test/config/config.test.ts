@@ -47,7 +47,10 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'eighty' }, /^PORT must be a whole number.*\(got "eighty"\)$/],
     [{ PORT: '70000' }, /^PORT must be a whole number/],
-    [{ ROTATION_PERIOD: '90 days' }, /^ROTATION_PERIOD is not a positive ISO 8601 duration; expected a form like P90D/],
+    [
+      { ROTATION_PERIOD: '90 days' },
+      /^ROTATION_PERIOD is not a positive ISO 8601 duration; expected a form like P90D/,
+    ],
     [{ REMINDER_LEAD_TIMES: 'P14D,soon' }, /^REMINDER_LEAD_TIMES has "soon"/],
     [{ SCHEDULER_INTERVAL: 'PT0S' }, /^SCHEDULER_INTERVAL is not a positive ISO 8601 duration/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
@@ -55,10 +58,22 @@ describe('loadConfig', () => {
     [{ TEAMS_LOCAL: 'maybe' }, /^TEAMS_LOCAL must be true or false/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres:\/\//],
     [{ SLACK_API_URL: 'not a url' }, /^SLACK_API_URL must be an http\(s\) URL/],
-    [{ MICROSOFT_APP_TYPE: 'Everyone' }, /^MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI/],
-    [{ TEAMS_LOCAL: 'true', HOST: '0.0.0.0' }, /^TEAMS_LOCAL=true is refused because HOST is 0.0.0.0/],
-    [{ ROTATION_PERIOD: 'P7D', REMINDER_LEAD_TIMES: 'P14D' }, /^REMINDER_LEAD_TIMES has a lead time as long as ROTATION_PERIOD/],
-    [{ SLACK_CLIENT_ID: 'x' }, /^SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET must be set together/],
+    [
+      { MICROSOFT_APP_TYPE: 'Everyone' },
+      /^MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI/,
+    ],
+    [
+      { TEAMS_LOCAL: 'true', HOST: '0.0.0.0' },
+      /^TEAMS_LOCAL=true is refused because HOST is 0.0.0.0/,
+    ],
+    [
+      { ROTATION_PERIOD: 'P7D', REMINDER_LEAD_TIMES: 'P14D' },
+      /^REMINDER_LEAD_TIMES has a lead time as long as ROTATION_PERIOD/,
+    ],
+    [
+      { SLACK_CLIENT_ID: 'x' },
+      /^SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET must be set together/,
+    ],
   ])('names the bad value %o', (env, expected) => {
     expect(errorOf(env)).toMatch(expected);
   });
