@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
-import { connectionSecretAad, slackTokenAad } from '../core/aad.js';
+import { connectionSecretAad, retiringSecretAad, slackTokenAad } from '../core/aad.js';
 import { createAesVault } from '../core/aes-vault.js';
 import type { Envelope } from '../core/envelope.js';
 import { ErrorCode, HaloConnectError } from '../core/errors.js';
@@ -159,6 +159,10 @@ export async function checkKeys(store: Store, vault: Vault): Promise<KeyCheck> {
   for (const record of await store.listConnections()) {
     const label = `connection ${record.id}`;
     count(record.secret, 'connections', connectionSecretAad(record.id), label);
+    if (record.retiring) {
+      const aad = retiringSecretAad(record.id);
+      count(record.retiring.secret, 'connections', aad, `${label} (old client id)`);
+    }
   }
   for (const record of await store.listSlackInstallations()) {
     for (const [name, envelope] of Object.entries(record.tokens)) {
@@ -241,11 +245,19 @@ async function rotateConnection(context: RotationContext, id: string): Promise<O
   const { store, vault } = context;
   for (let attempt = 1; ; attempt += 1) {
     const record = await store.getConnection(id);
-    if (record === undefined || record.secret.kid === vault.activeKeyId) return 'current';
-    const aad = connectionSecretAad(id);
-    const secret = vault.seal(vault.open(record.secret, aad), aad);
+    if (record === undefined) return 'current';
+    const staleSecret = record.secret.kid !== vault.activeKeyId;
+    const staleRetiring = record.retiring && record.retiring.secret.kid !== vault.activeKeyId;
+    if (!staleSecret && !staleRetiring) return 'current';
+    const reseal = (envelope: Envelope, aad: string) =>
+      envelope.kid === vault.activeKeyId ? envelope : vault.seal(vault.open(envelope, aad), aad);
+    const secret = reseal(record.secret, connectionSecretAad(id));
+    const retiring = record.retiring && {
+      ...record.retiring,
+      secret: reseal(record.retiring.secret, retiringSecretAad(id)),
+    };
     try {
-      await store.putConnection({ ...record, secret }, record.version);
+      await store.putConnection({ ...record, secret, retiring }, record.version);
       return 'rotated';
     } catch (error) {
       const conflict = (error as HaloConnectError).code === ErrorCode.Conflict;

@@ -9,6 +9,14 @@ export function connectionSecretAad(id: string): string {
   return `connection:${id}`;
 }
 
+/**
+ * Associated data of the old client secret kept after a rotation to a second application,
+ * until Halo stops accepting it, e.g. `connection:slack:T123:retiring`.
+ */
+export function retiringSecretAad(id: string): string {
+  return `connection:${id}:retiring`;
+}
+
 /** Associated data of one Slack installation token, e.g. `slack-installation:T123:botToken`. */
 export function slackTokenAad(id: string, name: string): string {
   return `slack-installation:${id}:${name}`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { CredentialsForm, FieldProblem, HaloCredentials } from './credentials.js';
-import { connectionSecretAad } from './aad.js';
+import { connectionSecretAad, retiringSecretAad } from './aad.js';
 import { HaloConnectError, ErrorCode } from './errors.js';
 import { normalizeCredentials } from './input.js';
 import type { Logger } from './logger.js';
@@ -308,7 +308,7 @@ export class ConnectionService {
         ? { kind: 'rotated', userId: actor.userId, record }
         : { kind: 'connected', userId: actor.userId, record, report },
     );
-    return reportMessage(report, state, record);
+    return reportMessage(report, state, record, record.retiring?.clientId);
   }
 
   async #runVerifyStored(
@@ -403,6 +403,7 @@ export class ConnectionService {
       rotatedBy: actor.userId,
       rotationDueAt: new Date(now.getTime() + this.#o.rotationPeriodMs).toISOString(),
       channel: channel ?? existing?.channel,
+      retiring: this.#retiring(id, credentials, existing, now),
       agentName: report.agent?.name,
       lastVerifiedAt: report.startedAt,
       lastReport: report,
@@ -427,6 +428,28 @@ export class ConnectionService {
       }
       throw err;
     }
+  }
+
+  /**
+   * A rotation to a new client id keeps the old credentials, sealed under their own aad, so
+   * the re-verification pass can confirm once Halo no longer accepts them.
+   */
+  #retiring(
+    id: string,
+    credentials: HaloCredentials,
+    existing: ConnectionRecord | undefined,
+    now: Date,
+  ): ConnectionRecord['retiring'] {
+    if (!existing) return undefined;
+    if (existing.clientId === credentials.clientId) {
+      return existing.retiring?.clientId === credentials.clientId ? undefined : existing.retiring;
+    }
+    const old = this.#o.vault.open(existing.secret, connectionSecretAad(id));
+    return {
+      clientId: existing.clientId,
+      secret: this.#o.vault.seal(old, retiringSecretAad(id)),
+      since: now.toISOString(),
+    };
   }
 
   #credentialsOf(record: ConnectionRecord): HaloCredentials {

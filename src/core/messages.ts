@@ -156,6 +156,7 @@ export function reportMessage(
   report: VerificationReport,
   state: FormState,
   stored: { rotationDueAt: string } | undefined,
+  retiringClientId?: string,
 ): Message {
   const failing = report.checks.find((c) => c.status === 'fail');
   const warnings = report.checks.filter((c) => c.status === 'warn');
@@ -188,6 +189,13 @@ export function reportMessage(
       { text: headline },
       ...(stored
         ? [{ fields: [{ label: 'Next rotation due', value: day(stored.rotationDueAt) }] }]
+        : []),
+      ...(retiringClientId
+        ? [
+            {
+              text: `Now delete the old application (Client ID \`${retiringClientId}\`) in Halo: Configuration › Integrations › HaloPSA API › View Applications. I will confirm here once Halo no longer accepts it.`,
+            },
+          ]
         : []),
       { checklist: report.checks.map(checkItem) },
     ],
@@ -305,6 +313,14 @@ export function statusMessage(record: ConnectionRecord | undefined, canManage: b
           { label: 'Connected', value: `${day(record.connectedAt)} by <@${record.connectedBy}>` },
           { label: 'Last rotated', value: `${day(record.rotatedAt)} by <@${record.rotatedBy}>` },
           { label: 'Next rotation due', value: day(record.rotationDueAt) },
+          ...(record.retiring
+            ? [
+                {
+                  label: 'Old application',
+                  value: `Client ID ${record.retiring.clientId}: delete it in Halo; I confirm here once Halo refuses it`,
+                },
+              ]
+            : []),
           {
             label: 'Last verified',
             value: record.lastVerifiedAt ? day(record.lastVerifiedAt) : 'never',

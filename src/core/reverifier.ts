@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectionSecretAad } from './aad.js';
+import { connectionSecretAad, retiringSecretAad } from './aad.js';
 import type { Clock } from './clock.js';
 import type { HaloCredentials } from './credentials.js';
 import { ErrorCode, HaloConnectError } from './errors.js';
@@ -35,11 +35,24 @@ export interface ReverifyResult {
 type Health = ConnectionRecord['health'];
 
 const HEALTH_STAGE = /^health:(ok|failing):(.+)$/;
+const RETIRED_STAGE = /^retired:(.+)$/;
+/** How often an old application is tried, at most: a token request per hour is cheap. */
+const RETIRE_CHECK_EVERY_MS = 3_600_000;
 const WRITE_ATTEMPTS = 3;
 
 /** The reminder stage that carries a health notice, e.g. `health:failing:2025-03-01T…`. */
 export function healthStageName(health: Health, at: Date): string {
   return `health:${health}:${at.toISOString()}`;
+}
+
+/** The stage that announces an old client id no longer works, e.g. `retired:<client id>`. */
+export function retiredStageName(clientId: string): string {
+  return `retired:${clientId}`;
+}
+
+/** The client id a `retired:` stage names, or undefined for any other stage. */
+export function parseRetiredStage(stage: string): string | undefined {
+  return RETIRED_STAGE.exec(stage)?.[1];
 }
 
 /** The health and time a health stage names, or undefined for any other stage. */
@@ -90,7 +103,57 @@ export class Reverifier {
     };
     const workers = Math.max(1, Math.min(this.#o.concurrency ?? 4, due.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    for (const record of records.filter((r) => r.retiring)) {
+      await this.#checkRetiring(record).catch((err: unknown) => {
+        this.#o.logger.error({ err, connectionId: record.id }, 'old client id check failed');
+      });
+    }
     return result;
+  }
+
+  /**
+   * After a rotation to a second application, tries the old client id once an hour. When
+   * Halo refuses it (the old application was deleted), drops the old secret and queues one
+   * notice. Never a write to Halo: one token request.
+   */
+  async #checkRetiring(record: ConnectionRecord): Promise<void> {
+    const retiring = record.retiring!;
+    const now = this.#o.clock.now();
+    const every = Math.min(this.#o.reverifyEveryMs, RETIRE_CHECK_EVERY_MS);
+    const window = Math.floor(now.getTime() / every) * every;
+    const key = `retire:${record.id}:${retiring.clientId}:${window}`;
+    if (!(await this.#o.store.claimOnce(key, every, now))) return;
+    const outcome = await this.#o.verifier.fetchToken({
+      authServer: record.authServer,
+      tenant: record.tenant,
+      clientId: retiring.clientId,
+      clientSecret: new Secret(this.#o.vault.open(retiring.secret, retiringSecretAad(record.id))),
+    });
+    const refused =
+      !outcome.ok && outcome.check.id === 'token' && outcome.check.retryAfterSeconds === undefined;
+    if (!refused) return;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const fresh = await this.#o.store.getConnection(record.id);
+      if (fresh?.retiring?.clientId !== retiring.clientId) return;
+      try {
+        await this.#o.store.putConnection({ ...fresh, retiring: undefined }, fresh.version);
+        break;
+      } catch (err) {
+        if (!(err instanceof HaloConnectError && err.code === ErrorCode.Conflict)) throw err;
+      }
+    }
+    this.#o.logger.info(
+      { connectionId: record.id, clientId: retiring.clientId },
+      'old client id no longer works; its secret was dropped',
+    );
+    await this.#o.store.addReminder({
+      connectionId: record.id,
+      cycle: record.rotatedAt,
+      stage: retiredStageName(retiring.clientId),
+      dueAt: now.toISOString(),
+      status: 'pending',
+      attempts: 0,
+    });
   }
 
   /** Verifies one connection; the new health if it changed, null if not, undefined if skipped. */

@@ -7,12 +7,18 @@ import type { Platform } from './platform.js';
 import {
   recoveryMessage,
   reminderMessage,
+  oldClientCheckMessage,
   reverifyAlertMessage,
   snoozedMessage,
   snoozeRefusedMessage,
 } from './reminder-messages.js';
 import { auditEvent, ReminderOutbox, type Outcome } from './reminder-outbox.js';
-import { parseHealthStage, Reverifier, type ReverifyResult } from './reverifier.js';
+import {
+  parseHealthStage,
+  parseRetiredStage,
+  Reverifier,
+  type ReverifyResult,
+} from './reverifier.js';
 import {
   firstStage,
   firstStageAfter,
@@ -290,6 +296,11 @@ export class Scheduler {
     );
     const health = parseHealthStage(reminder.stage);
     if (health) return this.#processHealth(reminder, record, cycleRows, health);
+    const retired = parseRetiredStage(reminder.stage);
+    if (retired) {
+      const message = oldClientCheckMessage(retired, true);
+      return this.#outbox.deliver(reminder, record, { message, mentions: [record.rotatedBy] });
+    }
     return this.#processRotation(reminder, record, cycleRows);
   }
 
@@ -383,7 +394,10 @@ export class Scheduler {
   /** Makes sure the current cycle has a reminder ahead; adds the due one if none was planned. */
   async #reconcile(record: ConnectionRecord): Promise<void> {
     const rows = (await this.#o.store.listReminders(record.id)).filter(
-      (row) => row.cycle === record.rotatedAt && !parseHealthStage(row.stage),
+      (row) =>
+        row.cycle === record.rotatedAt &&
+        !parseHealthStage(row.stage) &&
+        !parseRetiredStage(row.stage),
     );
     if (rows.some((row) => row.status === 'pending' || row.status === 'claimed')) return;
     const now = this.#o.clock.now();

@@ -26,6 +26,12 @@ export interface ConnectionRecord {
   agentName?: string;
   lastVerifiedAt?: string;
   lastReport?: VerificationReport;
+  /**
+   * After a rotation to a second Halo application: the old client id and its secret (sealed
+   * with `retiringSecretAad`), kept only until Halo stops accepting them, so the bot can
+   * confirm the old application was deleted.
+   */
+  retiring?: { clientId: string; secret: Envelope; since: string };
   /** `failing` after a re-verification failed; the alert is sent once per change. */
   health: 'ok' | 'failing';
   /** Optimistic concurrency: bumped on every write. */
