@@ -42,16 +42,27 @@ function lines(...parts: string[]): string {
 
 /** `3 days`, `1 day`, `5 hours`: a span rounded for people. */
 export function describeSpan(ms: number): string {
-  const days = Math.round(ms / DAY_MS);
-  if (days >= 1) return `${days} day${days === 1 ? '' : 's'}`;
-  const hours = Math.max(1, Math.round(ms / HOUR_MS));
-  return `${hours} hour${hours === 1 ? '' : 's'}`;
+  const [count, unit] = spanUnit(ms);
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** `90-day`, `12-hour`: a rotation period as an adjective. */
 function periodName(ms: number): string {
-  const days = Math.round(ms / DAY_MS);
-  return days >= 1 ? `${days}-day` : `${Math.max(1, Math.round(ms / HOUR_MS))}-hour`;
+  const [count, unit] = spanUnit(ms);
+  return `${count}-${unit}`;
+}
+
+/** The largest unit (day, hour, minute, second) in which the span is at least one. */
+function spanUnit(ms: number): [number, string] {
+  const units: [number, string][] = [
+    [DAY_MS, 'day'],
+    [HOUR_MS, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size) return [Math.round(ms / size), unit];
+  }
+  return [Math.max(1, Math.round(ms / 1000)), 'second'];
 }
 
 /** The connector and the allow-listed admins, once each: the people a reminder is for. */

@@ -166,7 +166,12 @@ export class Reverifier {
     }
     const credentials = this.#credentialsOf(record);
     if (!credentials) return undefined;
-    const report = await this.#o.verifier.verify(credentials);
+    let report = await this.#o.verifier.verify(credentials);
+    if (!report.ok && record.health === 'ok') {
+      // Confirm a new failure once before alerting: credentials changed in Halo during the
+      // first run can make a later probe fail for a reason that names the wrong check.
+      report = await this.#o.verifier.verify(credentials);
+    }
     if (report.checks.some((check) => check.retryAfterSeconds !== undefined)) {
       // Halo asked us to slow down: that says nothing about the credentials.
       this.#o.logger.warn({ connectionId: record.id }, 're-verification rate-limited by Halo');
