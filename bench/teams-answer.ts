@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { SUBMIT_CREDENTIALS } from '../src/bots/teams/credentials-dialog.js';
+import { ActionId } from '../src/core/message.js';
+import { encodeFormState } from '../src/core/messages.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { sandboxScenario } from '../src/sandbox/scenarios.js';
+import {
+  messageActivity,
+  taskFetch,
+  taskSubmit,
+  type ActivityJson,
+} from '../test/teams/activities.js';
+import { alternate, assertAnswered, loadRows, type Side } from './support/compare.js';
+import { FakeConnector } from './support/fake-connector.js';
+import type { LoadRequest } from './support/load.js';
+import { launch } from './support/servers.js';
+import type { BenchOptions, BenchRow } from './types.js';
+
+const NAME = 'teams-answer';
+
+type Kind = 'message' | 'task/fetch' | 'task/submit';
+
+const FORM_STATE = encodeFormState({ mode: 'connect', prefill: {} });
+
+/**
+ * Each submission comes from its own tenant and person: the core allows a few verifications
+ * per person and per tenant in a window, and a benchmark must not measure the refusal.
+ */
+function ownTenant(activity: ActivityJson, i: number): ActivityJson {
+  const tenantId = `bench-tenant-${i}-${randomUUID().slice(0, 8)}`;
+  const userId = `29:bench-user-${i}`;
+  return {
+    ...activity,
+    from: { id: userId, name: `Bench User ${i}`, aadObjectId: `aad-${tenantId}` },
+    conversation: { ...activity.conversation!, tenantId },
+    channelData: { tenant: { id: tenantId } },
+  };
+}
+
+function activityOf(kind: Kind, i: number, serviceUrl: string, sandbox: Sandbox): ActivityJson {
+  const where = { serviceUrl, conversation: 'channel' as const };
+  switch (kind) {
+    case 'message':
+      return messageActivity('connect', where);
+    case 'task/fetch':
+      return taskFetch({ action: ActionId.OpenCredentials, value: FORM_STATE }, where);
+    case 'task/submit': {
+      const valid = sandboxScenario('valid');
+      const data = {
+        action: SUBMIT_CREDENTIALS,
+        value: FORM_STATE,
+        authServer: sandbox.authServer,
+        clientId: valid.clientId,
+        clientSecret: valid.clientSecret,
+      };
+      return ownTenant(taskSubmit(data, where), i);
+    }
+  }
+}
+
+function post(activity: ActivityJson): LoadRequest {
+  return {
+    path: '/api/messages',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  };
+}
+
+/**
+ * 2. Teams answer: a typed `connect` (the guide card), the credentials dialog (`task/fetch`)
+ * and its submission (`task/submit`, which starts a verification against the Halo sandbox)
+ * on `/api/messages` in local mode, against a bare handler on the same SDK.
+ */
+export async function teamsAnswer(options: BenchOptions): Promise<BenchRow[]> {
+  const levels = options.smoke ? [1, 4] : [1, 10, 50];
+  // A submission starts a whole verification: fewer of them measure as well, in less time.
+  const requestsAt = (kind: Kind, c: number) =>
+    options.smoke ? 8 : kind === 'task/submit' ? Math.max(150, c * 15) : Math.max(300, c * 30);
+  const rounds = options.smoke ? 1 : 3;
+  const connector = await FakeConnector.start();
+  const sandbox = await startSandbox();
+  const env = { TEAMS_LOCAL: 'true' };
+  const bot = await launch('bot', env, !options.smoke);
+  const bare = await launch('bare-teams', {}, !options.smoke);
+  const sides: { bot: Side; bare: Side } = {
+    bot: { origin: bot.url, settle: () => connector.quiet.settle(200) },
+    bare: { origin: bare.url, settle: () => connector.quiet.settle(50) },
+  };
+  const build = (kind: Kind) => (i: number) => post(activityOf(kind, i, connector.url, sandbox));
+  const rows: BenchRow[] = [];
+  try {
+    for (const kind of ['message', 'task/fetch', 'task/submit'] as const) {
+      // Warm-up: JIT, connection pools, the conversation reference; not measured.
+      await alternate(sides, {
+        rounds: 1,
+        concurrency: 4,
+        requests: options.smoke ? 4 : 100,
+        build: build(kind),
+      });
+      for (const c of levels) {
+        options.progress(`${NAME}: ${kind} at concurrency ${c}`);
+        const result = await alternate(sides, {
+          rounds,
+          concurrency: c,
+          requests: requestsAt(kind, c),
+          build: build(kind),
+        });
+        assertAnswered(`${NAME} ${kind} bot`, result.bot);
+        assertAnswered(`${NAME} ${kind} bare`, result.bare);
+        rows.push(...loadRows(NAME, kind, c, result, c === levels.at(-1)));
+      }
+    }
+  } finally {
+    await bare.close();
+    await bot.close();
+    await sandbox.close();
+    await connector.close();
+  }
+  return rows;
+}
