@@ -67,6 +67,7 @@ export class FileStore implements SnapshotStore {
   #closed = false;
   #lost: Error | undefined;
   #nextPruneAt = 0;
+  readonly #claims = new Map<string, number>();
 
   constructor(options: FileStoreOptions) {
     this.#options = options;
@@ -233,16 +234,19 @@ export class FileStore implements SnapshotStore {
     });
   }
 
-  claimOnce(key: string, ttlMs: number, now: Date): Promise<boolean> {
-    return this.#mutate((data, tx) => {
-      const nowMs = now.getTime();
-      if (nowMs >= this.#nextPruneAt) this.#prune(data, tx, nowMs);
-      const expiresAt = data.idempotency[key];
-      if (expiresAt !== undefined && expiresAt > nowMs) return false;
-      data.idempotency[key] = nowMs + ttlMs;
-      tx.changed();
-      return true;
-    });
+  /**
+   * Note: the file store keeps idempotency keys in memory, not in the file. It serves one
+   * process, and a key only guards against a platform redelivering a request within minutes;
+   * a durable write per acknowledgement would put a whole-file rewrite on Slack's 3-second
+   * path (docs/performance.md).
+   */
+  async claimOnce(key: string, ttlMs: number, now: Date): Promise<boolean> {
+    const nowMs = now.getTime();
+    if (nowMs >= this.#nextPruneAt) this.#pruneClaims(nowMs);
+    const expiresAt = this.#claims.get(key);
+    if (expiresAt !== undefined && expiresAt > nowMs) return false;
+    this.#claims.set(key, nowMs + ttlMs);
+    return true;
   }
 
   putSlackInstallation(record: SlackInstallationRecord): Promise<void> {
@@ -372,12 +376,9 @@ export class FileStore implements SnapshotStore {
     );
   }
 
-  #prune(data: FileData, tx: Tx, nowMs: number): void {
-    for (const [key, expiresAt] of Object.entries(data.idempotency)) {
-      if (expiresAt <= nowMs) {
-        delete data.idempotency[key];
-        tx.changed();
-      }
+  #pruneClaims(nowMs: number): void {
+    for (const [key, expiresAt] of this.#claims) {
+      if (expiresAt <= nowMs) this.#claims.delete(key);
     }
     this.#nextPruneAt = nowMs + PRUNE_EVERY_MS;
   }

@@ -9,7 +9,7 @@ import { LOCK_NAME } from '../../src/store/data-dir-lock.js';
 import { FILE_SCHEMA_VERSION } from '../../src/store/file-data.js';
 import { DATA_FILE_NAME, FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
 import { runStoreContract } from './contract.js';
-import { T0, connection, reminder, at } from './records.js';
+import { T0, at, auditEvent, connection, reminder } from './records.js';
 
 const dirs: string[] = [];
 
@@ -78,14 +78,16 @@ describe('FileStore', () => {
     await (await openFileStore(dataDir, { lockWaitMs: 0 })).close();
   });
 
-  it('prunes expired idempotency keys from the file', async () => {
+  it('keeps idempotency keys in memory, off the file, and forgets them when they expire', async () => {
     const dataDir = await tempDir();
     const store = await openFileStore(dataDir);
-    await store.claimOnce('old-key', 60_000, T0);
-    await store.claimOnce('new-key', 60_000, new Date(T0.getTime() + 2 * 60 * 60_000));
+    expect(await store.claimOnce('old-key', 60_000, T0)).toBe(true);
+    expect(await store.claimOnce('old-key', 60_000, new Date(T0.getTime() + 59_000))).toBe(false);
+    const later = new Date(T0.getTime() + 2 * 60 * 60_000);
+    expect(await store.claimOnce('old-key', 60_000, later)).toBe(true);
+    await store.appendAudit(auditEvent());
     await store.close();
     const text = await readFile(join(dataDir, DATA_FILE_NAME), 'utf8');
-    expect(text).toContain('new-key');
     expect(text).not.toContain('old-key');
   });
 
