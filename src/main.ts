@@ -15,8 +15,6 @@ import type { Notifier } from './core/notifier.js';
 import type { Platform } from './core/platform.js';
 import { createVerifier } from './core/verifier.js';
 import { Scheduler } from './core/scheduler.js';
-import { createSlackAdapter } from './bots/slack/index.js';
-import { createTeamsAdapter } from './bots/teams/index.js';
 import { createCloudDepotRouter } from './http/cloud-depot-router.js';
 import { createHealthRouter } from './http/health-router.js';
 import { createLogger } from './log.js';
@@ -103,6 +101,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const adapters: ChatAdapter[] = [];
   const adapterOptions = { config, service, store, vault, clock };
   if (slackEnabled(config)) {
+    // Each SDK is loaded only when its platform is on: it is most of the start-up time.
+    const { createSlackAdapter } = await import('./bots/slack/index.js');
     const slack = createSlackAdapter({
       ...adapterOptions,
       logger: root.child({ subsystem: 'slack' }),
@@ -111,6 +111,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     adapters.push(slack);
   }
   if (teamsEnabled(config)) {
+    const { createTeamsAdapter } = await import('./bots/teams/index.js');
     const teams = createTeamsAdapter({
       ...adapterOptions,
       logger: root.child({ subsystem: 'teams' }),
