@@ -42,6 +42,9 @@ interface ProbeResult {
   agent?: AgentFacts;
 }
 
+/** The probes sent at once after the token: one connection each. */
+const PROBE_COUNT = Object.keys(PROBES).length;
+
 /** The checks that need a token: every one after `token`, in the report's order. */
 const LATER_CHECKS = CHECK_IDS.slice(CHECK_IDS.indexOf('token') + 1);
 
@@ -54,8 +57,10 @@ function skipMessage(stop: StopReason | undefined, failedCheck: 'reachable' | 't
 
 /**
  * The Halo verifier: one token request, then every probe at once over kept-alive
- * connections, so a verification costs two round trips. Reads only; nothing in Halo is
- * created, changed or deleted. Log lines carry check ids, statuses, the host and timings,
+ * connections, so a verification costs two round trips. The probes' connections are opened
+ * during the token request (`HaloDispatcher.preconnect`), so a verification against a Halo
+ * the bot has no connection to yet pays the handshakes only once. Reads only; nothing in
+ * Halo is created, changed or deleted. Log lines carry check ids, statuses, the host and timings,
  * never the secret, the token or a response body.
  */
 export function createVerifier(options: VerifierOptions): HaloVerifier {
@@ -169,25 +174,57 @@ export function createVerifier(options: VerifierOptions): HaloVerifier {
     return (await agent).agent;
   }
 
+  /**
+   * Opens the probes' connections while the token request is in flight, so that after the
+   * token only the probes' own round trip remains: one per probe, less the one the token
+   * request's kept-alive connection provides when the API shares its origin. Never awaited
+   * by the verification; a failure is only logged, and whatever is still connecting or
+   * unused when `signal` aborts is closed.
+   */
+  function preconnectProbes(credentials: HaloCredentials, host: string, signal: AbortSignal) {
+    const failed = (err: unknown) => log.debug({ host, err }, 'pre-connect failed');
+    try {
+      const resourceOrigin = new URL(resolveResourceServer(credentials.authServer)).origin;
+      const sharesToken = new URL(buildTokenUrl(credentials)).origin === resourceOrigin;
+      const count = PROBE_COUNT - (sharesToken ? 1 : 0);
+      dispatcher.preconnect(resourceOrigin, count, { signal }).then((outcome) => {
+        const { idle, opened, error } = outcome;
+        const fields = { host, idle, opened, failed: outcome.failed, reason: error?.message };
+        log.debug(fields, 'pre-connect finished');
+      }, failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
   return {
     async verify(credentials, verifyOptions = {}) {
       const host = new URL(credentials.authServer).host;
       const run = new VerificationRun({ deadlineMs, clock, log, host, ...verifyOptions });
-      run.record(passed('input', 'The form values are well-formed.', 0));
-      const attempt = await attemptToken(credentials, run.signal, () => run.stopReason());
-      run.record(attempt.reachable);
-      run.record(attempt.token);
-      const token = attempt.value;
-      if (!token) {
-        const failedCheck = attempt.reachable.status === 'fail' ? 'reachable' : 'token';
-        const message = skipMessage(run.stopReason(), failedCheck);
-        for (const id of LATER_CHECKS) run.record(skipped(id, message));
-        return run.finish();
+      // Aborts the pre-connect when the verification ends, whichever way it ends.
+      const ended = new AbortController();
+      try {
+        run.record(passed('input', 'The form values are well-formed.', 0));
+        // The token request first, so that it opens its own connection; then the probes'.
+        const pending = attemptToken(credentials, run.signal, () => run.stopReason());
+        preconnectProbes(credentials, host, AbortSignal.any([run.signal, ended.signal]));
+        const attempt = await pending;
+        run.record(attempt.reachable);
+        run.record(attempt.token);
+        const token = attempt.value;
+        if (!token) {
+          const failedCheck = attempt.reachable.status === 'fail' ? 'reachable' : 'token';
+          const message = skipMessage(run.stopReason(), failedCheck);
+          for (const id of LATER_CHECKS) run.record(skipped(id, message));
+          return run.finish();
+        }
+        const granted = parseScopes(token.scope);
+        run.record(checkScopes(granted));
+        const agent = await probeAll(run, token, granted);
+        return run.finish({ agent, grantedScopes: granted, resourceServer: token.resourceServer });
+      } finally {
+        ended.abort();
       }
-      const granted = parseScopes(token.scope);
-      run.record(checkScopes(granted));
-      const agent = await probeAll(run, token, granted);
-      return run.finish({ agent, grantedScopes: granted, resourceServer: token.resourceServer });
     },
 
     async fetchToken(credentials, signal): Promise<TokenOutcome> {

@@ -1,8 +1,20 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import {
+  createHaloDispatcher,
+  HaloDispatcher,
+  type PreconnectOutcome,
+  type ResolveHost,
+} from '../../src/core/net/index.js';
 import { firstFailure, type CheckResult } from '../../src/core/report.js';
+import { createVerifier } from '../../src/core/verifier.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startCanaryListener } from './support/canary-listener.js';
 import { startRawServer, type RawServer } from './support/raw-server.js';
-import { createTestVerifier, credentialsFor } from './support/verifier-kit.js';
+import { startSilentListener } from './support/silent-listener.js';
+import { createTestVerifier, credentialsFor, FIXED_CLOCK } from './support/verifier-kit.js';
 
 const byId = (checks: CheckResult[], id: string) => checks.find((c) => c.id === id);
 
@@ -38,6 +50,117 @@ describe('round trips', () => {
     );
     // Kept alive: one probe rides the token request's connection.
     expect(probes.filter((p) => p.connection === token!.connection)).toHaveLength(1);
+  });
+
+  it("cold: the probes ride connections opened during the token request's round trip", async () => {
+    const { verifier, dispatcher } = createTestVerifier();
+    const [requestsBefore, connectionsBefore] = [sandbox.requests.length, sandbox.connections()];
+    const started = performance.now();
+    const report = await verifier.verify(credentialsFor(sandbox, 'valid'));
+    expect(report.ok).toBe(true);
+
+    const requests = sandbox.requests.slice(requestsBefore);
+    const [token, ...probes] = requests;
+    // Still exactly one token request, then the five probes: no extra HTTP request.
+    expect(requests.filter((r) => r.path.startsWith('/auth/'))).toHaveLength(1);
+    expect(token).toMatchObject({ method: 'POST', path: '/auth/token', status: 200 });
+    expect(probes).toHaveLength(5);
+    expect(probes.every((p) => p.method === 'GET' && p.path.startsWith('/api/'))).toBe(true);
+    // Five connections in all and no spare: the token's, which one probe reuses, and four
+    // opened while the token request was in flight, one for each other probe.
+    expect(sandbox.connections() - connectionsBefore).toBe(5);
+    expect(new Set(probes.map((p) => p.connection)).size).toBe(5);
+    expect(probes.filter((p) => p.connection === token!.connection)).toHaveLength(1);
+    for (const probe of probes) {
+      expect(probe.connectedAt).toBeGreaterThanOrEqual(started);
+      expect(probe.connectedAt).toBeLessThan(token!.endedAt!);
+      expect(probe.startedAt).toBeGreaterThanOrEqual(token!.endedAt!);
+    }
+
+    // Warm: a second verification finds five idle connections and opens none.
+    const again = await verifier.verify(credentialsFor(sandbox, 'valid'));
+    expect(again.ok).toBe(true);
+    expect(sandbox.requests.length - requestsBefore).toBe(12);
+    expect(sandbox.connections() - connectionsBefore).toBe(5);
+    await dispatcher.close();
+  });
+
+  it('a failing or never-settling pre-connect does not fail or hold the verification', async () => {
+    class Broken extends HaloDispatcher {
+      override preconnect(): Promise<PreconnectOutcome> {
+        return Promise.reject(new Error('broken pre-connect'));
+      }
+    }
+    class Stuck extends HaloDispatcher {
+      override preconnect(): Promise<PreconnectOutcome> {
+        return new Promise(() => undefined);
+      }
+    }
+    for (const dispatcher of [
+      new Broken({ allowPrivateNetwork: true }),
+      new Stuck({ allowPrivateNetwork: true }),
+    ]) {
+      const verifier = createVerifier({ dispatcher, logger: silentLogger, clock: FIXED_CLOCK });
+      const report = await verifier.verify(credentialsFor(sandbox, 'valid'));
+      await dispatcher.close();
+      expect(report.ok).toBe(true);
+      // Without the pre-connect, two round trips of 200 ms each, and no more.
+      expect(report.ms).toBeLessThan(1000);
+    }
+  });
+});
+
+describe('pre-connect when the verification ends at the token', () => {
+  it('closes the connections opened for the probes as soon as the report is out', async () => {
+    const sockets = new Set<Socket>();
+    const halo = http.createServer((_req, res) => {
+      // Halo's answer to a wrong secret, after a moment so the pre-connections are up.
+      setTimeout(() => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"error":"invalid_client"}');
+      }, 50);
+    });
+    halo.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => halo.listen(0, '127.0.0.1', resolve));
+    const { port } = halo.address() as AddressInfo;
+    const sandbox = await startSandbox();
+    const { verifier, dispatcher } = createTestVerifier();
+    const authServer = `http://127.0.0.1:${port}/auth`;
+    const report = await verifier.verify(credentialsFor(sandbox, 'valid', { authServer }));
+    expect(firstFailure(report)?.id).toBe('token');
+    // The token's kept-alive connection stays for the next request; the four opened ahead
+    // for the probes do not wait for the idle timeout.
+    await expect.poll(() => sockets.size, { timeout: 500 }).toBe(1);
+    await dispatcher.close();
+    halo.closeAllConnections();
+    await new Promise<void>((resolve) => halo.close(() => resolve()));
+    await sandbox.close();
+  });
+});
+
+describe('pre-connect and the address guard', () => {
+  it('a Halo name that resolves to a refused address gets no connection at all', async () => {
+    const canary = await startCanaryListener();
+    const lookups: string[] = [];
+    const lookup: ResolveHost = async (host) => {
+      lookups.push(host);
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
+    const dispatcher = createHaloDispatcher({ allowPrivateNetwork: false, lookup });
+    const verifier = createVerifier({ dispatcher, logger: silentLogger, clock: FIXED_CLOCK });
+    const sandbox = await startSandbox();
+    const authServer = `https://halo.example.test:${canary.port}/auth`;
+    const report = await verifier.verify(credentialsFor(sandbox, 'valid', { authServer }));
+    await dispatcher.close();
+    await sandbox.close();
+    await canary.close();
+    expect(firstFailure(report)).toMatchObject({ id: 'reachable' });
+    // The token request and the four pre-connections were each resolved and refused.
+    expect(lookups).toHaveLength(5);
+    expect(canary.count()).toBe(0);
   });
 });
 
@@ -130,6 +253,21 @@ describe('deadlines', () => {
     expect(byId(report.checks, 'visibility')?.message).toBe(
       'Skipped: the verification stopped before this was known.',
     );
+  });
+
+  it('connections opened ahead are closed at the deadline', async () => {
+    // TLS to a listener that never answers: the token's handshake and the four ahead stall.
+    const silent = await startSilentListener();
+    const { verifier, dispatcher } = createTestVerifier({ deadlineMs: 300 });
+    const authServer = `https://127.0.0.1:${silent.port}/auth`;
+    const report = await verifier.verify(credentialsFor(sandbox, 'valid', { authServer }));
+    expect(report.ms).toBeLessThan(1000);
+    expect(firstFailure(report)).toMatchObject({ id: 'reachable' });
+    expect(silent.accepted()).toBe(5);
+    // Only the token request's own handshake may stay, until the connect timeout.
+    await expect.poll(() => silent.open(), { timeout: 500 }).toBeLessThanOrEqual(1);
+    await dispatcher.destroy();
+    await silent.close();
   });
 
   it("stops when the caller's signal aborts", async () => {

@@ -6,6 +6,8 @@ export type { HaloUrlPolicy, HaloUrlProblem, HaloUrlVerdict } from './check-halo
 export { createHaloDispatcher, HaloDispatcher } from './create-halo-dispatcher.js';
 export type {
   HaloDispatcherOptions,
+  PreconnectOptions,
+  PreconnectOutcome,
   ResolveHost,
   ResolvedAddress,
 } from './create-halo-dispatcher.js';
