@@ -35,6 +35,8 @@ export interface RunningBot {
 }
 
 const SHUTDOWN_GRACE_MS = 8_000;
+/** After the grace period, how long the verifications get to record their failure. */
+const SHUTDOWN_DRAIN_MS = 1_000;
 
 function slackEnabled(config: Config): boolean {
   const s = config.slack;
@@ -150,12 +152,22 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('shutting down: no new requests, waiting for running verifications');
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.race([service.drain(), delay(SHUTDOWN_GRACE_MS)]);
+      const drained = await Promise.race([
+        service.drain().then(() => true),
+        delay(SHUTDOWN_GRACE_MS).then(() => false),
+      ]);
+      if (!drained) {
+        // Halo is still not answering: fail its requests now, so each verification ends as
+        // a failed check (nothing stored) instead of being cut off by the exit.
+        log.warn('verifications still running at the end of the grace period; stopping them');
+        await dispatcher.destroy().catch(() => undefined);
+        await Promise.race([service.drain(), delay(SHUTDOWN_DRAIN_MS)]);
+      }
       server.closeAllConnections();
       await stopped;
       await scheduler.stop();
       for (const adapter of adapters) await adapter.stop().catch(() => undefined);
-      await dispatcher.close().catch(() => undefined);
+      if (drained) await dispatcher.close().catch(() => undefined);
       await store.close();
       log.info('stopped');
     })());

@@ -296,7 +296,11 @@ export class ConnectionService {
       return reportMessage(report, { ...state, prefill: { ...state.prefill } }, undefined);
     }
     const record = await this.#store(actor, credentials, report, existing, context.channel);
-    await this.#audit(actor, action, 'ok');
+    // Stored: from here on the person is told so, even if the audit entry cannot be written.
+    await this.#audit(actor, action, 'ok').catch((err: unknown) => {
+      const facts = { err, connectionId: record.id, userId: actor.userId, action };
+      this.#log.error(facts, 'credentials stored, but the audit entry could not be written');
+    });
     this.#log.info(
       { connectionId: record.id, userId: actor.userId, mode: state.mode },
       state.mode === 'rotate' ? 'credentials rotated' : 'connection stored',
@@ -483,7 +487,9 @@ export class ConnectionService {
       return simple(
         'Something went wrong',
         'error',
-        'The check could not finish because of an internal error. Nothing was stored; please try again.',
+        // Not "nothing was stored": a write can land although its answer was lost.
+        'The check could not finish because of an internal error. ' +
+          'Run `status` to see what is stored, then try again.',
       ) as T;
     });
     this.#jobs.add(guarded);

@@ -54,6 +54,9 @@ export const INPUT_MESSAGES = {
     'does not have the usual Halo shape (two IDs joined by a hyphen, 73 characters). ' +
     'It was kept as typed; if verification fails, regenerate the secret in the ' +
     'application and paste the new one.',
+  holdsSecret:
+    'contains the Client Secret: paste the secret only into the Client Secret field, and ' +
+    `copy this value again from ${API_PAGE}.`,
   swapped: ' The Client ID and Client Secret look swapped.',
   innerSpace: 'contains spaces or line breaks: paste it again as one line.',
   quotes: 'contains quote marks: paste only the secret, without quotes.',

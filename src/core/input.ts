@@ -21,6 +21,10 @@ export type NormalizeResult =
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const GUID_RE = new RegExp(`^${GUID}$`, 'i');
 const SECRET_RE = new RegExp(`^${GUID}-${GUID}$`, 'i');
+/** A Halo client secret anywhere inside a longer value. */
+const SECRET_INSIDE_RE = new RegExp(`${GUID}-${GUID}`, 'i');
+/** Below this, a secret found inside another value would be a coincidence, not a paste. */
+const MIN_SECRET_MATCH = 16;
 const PLAUSIBLE_SECRET_RE = /^[A-Za-z0-9._~+/=-]{20,}$/;
 const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
 const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -57,8 +61,12 @@ export function normalizeCredentials(
   const problems: FieldProblem[] = [];
   const warnings: FieldProblem[] = [];
   const [clientId, secret] = [clean(form.clientId), clean(form.clientSecret)];
-  const auth = parseAuthServer(clean(form.authServer), options);
-  const tenant = parseTenant(clean(form.tenant) || ('tenant' in auth ? auth.tenant : undefined));
+  const auth = holdsSecret(form.authServer, secret)
+    ? { problem: M.holdsSecret }
+    : parseAuthServer(clean(form.authServer), options);
+  const tenant = holdsSecret(form.tenant, secret)
+    ? { problem: M.holdsSecret }
+    : parseTenant(clean(form.tenant) || ('tenant' in auth ? auth.tenant : undefined));
   const add = (list: FieldProblem[], field: FieldId, text: string | undefined) => {
     if (text) list.push({ field, message: `${FIELD_LABELS[field]} ${text}` });
   };
@@ -78,6 +86,33 @@ export function normalizeCredentials(
   };
   if (tenant.tenant) value.tenant = tenant.tenant;
   return { ok: true, value, warnings };
+}
+
+/**
+ * Whether a value typed into a field other than the secret holds the secret: a Halo secret's
+ * shape anywhere in it, or the text typed as the secret. Such a value is refused, never kept
+ * in the form, never fetched, never shown.
+ */
+export function holdsSecret(value: string | undefined, secret: string | undefined): boolean {
+  if (!value) return false;
+  if (SECRET_INSIDE_RE.test(value)) return true;
+  const typed = clean(secret).toLowerCase();
+  return typed.length >= MIN_SECRET_MATCH && value.toLowerCase().includes(typed);
+}
+
+/**
+ * The non-secret fields as typed, to show again in the form after a refusal, without any
+ * that holds the secret (see `holdsSecret`).
+ */
+export function keepableValues(
+  form: CredentialsForm,
+): Partial<Record<Exclude<FieldId, 'clientSecret'>, string>> {
+  const kept: Partial<Record<Exclude<FieldId, 'clientSecret'>, string>> = {};
+  for (const field of ['authServer', 'tenant', 'clientId'] as const) {
+    const value = form[field];
+    if (value !== undefined && !holdsSecret(value, form.clientSecret)) kept[field] = value;
+  }
+  return kept;
 }
 
 function clean(value: string | undefined): string {
@@ -137,6 +172,8 @@ function clientIdProblem(raw: string, secret: string): string | undefined {
   if (SECRET_RE.test(raw)) {
     return `${M.clientIdLooksLikeSecret}${GUID_RE.test(secret) ? M.swapped : ''}`;
   }
+  // Typed into both fields: the secret's own check says so.
+  if (raw.toLowerCase() !== secret.toLowerCase() && holdsSecret(raw, secret)) return M.holdsSecret;
   return GUID_RE.test(raw) ? undefined : M.clientIdShape;
 }
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ConnectionService } from '../core/connection-service.js';
 import type { Logger } from '../core/logger.js';
@@ -30,11 +30,13 @@ export function createCloudDepotRouter(
   logger: Logger,
 ): Router {
   const router = Router();
-  router.post('/v1/halo/token', express.json({ limit: '4kb' }), async (req, res) => {
-    if (!isAuthorized(req, apiToken)) {
-      res.status(401).json({ error: 'unauthorized', message: 'A valid bearer token is required.' });
-      return;
-    }
+  // The bearer token is checked before the body is read: a caller without it learns
+  // nothing about what the route accepts, and its body is never parsed.
+  const authorize: RequestHandler = (req, res, next) => {
+    if (isAuthorized(req, apiToken)) return next();
+    res.status(401).json({ error: 'unauthorized', message: 'A valid bearer token is required.' });
+  };
+  router.post('/v1/halo/token', authorize, express.json({ limit: '4kb' }), async (req, res) => {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({

@@ -16,6 +16,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** API applications served besides the built-in scenarios, e.g. one with a test's secret. */
+  extraScenarios?: readonly SandboxScenario[];
 }
 
 /** One request as the sandbox saw it. Never holds a secret or a token. */
@@ -30,6 +32,8 @@ export interface SandboxRequestLog {
   clientId?: string;
   /** Which TCP connection carried it, numbered from 1: shows kept-alive reuse. */
   connection: number;
+  /** `performance.now()` when that connection was accepted (after TLS, for HTTPS). */
+  connectedAt: number;
 }
 
 /** A running sandbox. */
@@ -40,6 +44,8 @@ export interface Sandbox {
   authServer: string;
   requests: SandboxRequestLog[];
   scenarios: readonly SandboxScenario[];
+  /** Connections accepted so far, including any that never carried a request. */
+  connections(): number;
   /** Deactivates a client: new token requests and its issued tokens get 401. */
   revoke(clientId: string): void;
   restore(clientId: string): void;
@@ -56,14 +62,17 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const { port = 0, host = '127.0.0.1', latencyMs = 0, tls } = options;
+  const scenarios = [...SANDBOX_SCENARIOS, ...(options.extraScenarios ?? [])];
   const state: SandboxState = {
-    scenarios: SANDBOX_SCENARIOS,
+    scenarios,
     tokens: new Map(),
     revoked: new Set(),
   };
   const requests: SandboxRequestLog[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const connectionIds = new WeakMap<Socket, number>();
+  const connectedAt = new WeakMap<Socket, number>();
+  let accepted = 0;
   let authServer = '';
   let nextConnectionId = 1;
 
@@ -74,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       path: req.url ?? '/',
       startedAt: performance.now(),
       connection: connectionIds.get(req.socket) ?? 0,
+      connectedAt: connectedAt.get(req.socket) ?? 0,
     };
     requests.push(entry);
     readBody(req).then(
@@ -96,6 +106,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = tls
     ? https.createServer({ key: tls.key, cert: tls.cert }, handler)
     : http.createServer(handler);
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    accepted++;
+    connectedAt.set(socket, performance.now());
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -109,7 +123,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     authServer,
     requests,
-    scenarios: SANDBOX_SCENARIOS,
+    scenarios,
+    connections: () => accepted,
     revoke: (clientId) => void state.revoked.add(clientId.toLowerCase()),
     restore: (clientId) => void state.revoked.delete(clientId.toLowerCase()),
     close: async () => {

@@ -67,7 +67,8 @@ const blockActions = z.looseObject({
 const viewAction = z.looseObject({
   type: z.enum(['view_submission', 'view_closed']),
   ...interactionBase,
-  view: viewOutput,
+  // Bolt matches view listeners on the callback id, with `.match` on whatever is there.
+  view: viewOutput.extend({ callback_id: z.string() }),
 });
 
 const homeOpened = z.looseObject({

@@ -68,7 +68,11 @@ export class RouterReceiver implements Receiver {
       res.status(401).type('text/plain').send('invalid signature');
       return;
     }
-    const parsed = parseSlackRequest(raw, req.get('content-type'));
+    const text = decodeUtf8(raw);
+    const parsed =
+      text === undefined
+        ? ({ kind: 'invalid', reason: 'body is not UTF-8' } as const)
+        : parseSlackRequest(text, req.get('content-type'));
     switch (parsed.kind) {
       case 'invalid':
         this.#o.log.info(
@@ -131,10 +135,21 @@ export class RouterReceiver implements Receiver {
   }
 }
 
-function rawBody(req: Request): string | undefined {
+function rawBody(req: Request): Buffer | undefined {
   const body: unknown = req.body;
-  if (body === undefined) return '';
-  return Buffer.isBuffer(body) ? body.toString('utf8') : undefined;
+  if (body === undefined) return Buffer.alloc(0);
+  return Buffer.isBuffer(body) ? body : undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text; undefined when it is not UTF-8 (Slack only ever sends UTF-8). */
+function decodeUtf8(raw: Buffer): string | undefined {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 function headerNumber(value: string | undefined): number | undefined {

@@ -1,4 +1,5 @@
 import type { CredentialsForm } from '../../core/credentials.js';
+import { keepableValues } from '../../core/input.js';
 import { ActionId, type Message } from '../../core/message.js';
 import { decodeFormState, type FormState } from '../../core/messages.js';
 import { toAttachment } from './adaptive-card.js';
@@ -14,6 +15,9 @@ import { runLiveJob } from './verify-flow.js';
 
 /** The dialog's short answer after a submit; the report follows as a card in the chat. */
 export const VERIFYING_ANSWER = 'Verifying… the report is posted in the chat.';
+
+/** The answer to a `task/submit` that is not from the bot's dialog: nothing is done. */
+export const UNKNOWN_DIALOG_ANSWER = 'This form is not one of mine: open it again from my card.';
 
 /** A `task/fetch` or `task/submit` answer. Never holds the secret. */
 export type TaskAnswer =
@@ -70,12 +74,11 @@ export async function fetchCredentialsDialog(turn: Turn, deps: TeamsDeps): Promi
  * back in the dialog with the values kept, except the secret. A started check answers with
  * a short message and posts the report as a card that is updated as the checks complete.
  */
-export async function submitCredentials(
-  turn: Turn,
-  deps: TeamsDeps,
-): Promise<TaskAnswer | undefined> {
+export async function submitCredentials(turn: Turn, deps: TeamsDeps): Promise<TaskAnswer> {
   const data = dataOf(turn);
-  if (data.action !== SUBMIT_CREDENTIALS) return undefined;
+  if (data.action !== SUBMIT_CREDENTIALS) {
+    return { task: { type: 'message', value: UNKNOWN_DIALOG_ANSWER } };
+  }
   const state = decodeFormState(text(data.value));
   const form: CredentialsForm = {
     authServer: text(data.authServer),
@@ -94,7 +97,7 @@ export async function submitCredentials(
   );
   switch (result.kind) {
     case 'invalid': {
-      const values = { authServer: form.authServer, tenant: form.tenant, clientId: form.clientId };
+      const values = keepableValues(form);
       const dialog = renderCredentialsDialog({ state, values, problems: result.problems });
       return { task: { type: 'continue', value: dialog } };
     }

@@ -45,9 +45,17 @@ export class TeamsBot extends ActivityHandler {
     await super.onTurnActivity(context);
   }
 
+  /**
+   * The dialog invokes. Any other invoke (or one without a name) is not something this bot
+   * offers, so it is refused as a bad request: the SDK's default would be a 501, a server
+   * error for what is the sender's mistake.
+   */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     const name = context.activity.name;
-    if (name !== 'task/fetch' && name !== 'task/submit') return super.onInvokeActivity(context);
+    if (name !== 'task/fetch' && name !== 'task/submit') {
+      this.#deps.logger.info({ name: name?.slice(0, 40) }, 'Teams invoke refused: not handled');
+      return { status: 400, body: { error: 'unsupported_invoke' } };
+    }
     let body: unknown;
     const outcome = await this.#guard(context, name, async (turn) => {
       body =
@@ -98,7 +106,14 @@ export class TeamsBot extends ActivityHandler {
       await handler(new Turn(context, tenantId, this.#deps));
       return 'ok';
     } catch (err) {
-      this.#deps.logger.error({ ...safeError(err), what }, 'Teams activity failed');
+      const facts: Record<string, unknown> = { ...safeError(err), what };
+      // An HTTP status means Teams refused the answer (an unknown conversation or card): the
+      // platform's doing, not a bug here.
+      if (typeof facts.status === 'number') {
+        this.#deps.logger.warn(facts, 'Teams refused the answer to an activity');
+      } else {
+        this.#deps.logger.error(facts, 'Teams activity failed');
+      }
       return 'failed';
     }
   }

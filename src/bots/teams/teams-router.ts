@@ -32,12 +32,20 @@ export function createTeamsRouter(options: TeamsRouterOptions): Router {
 
   const checkActivity: RequestHandler = (req, res, next) => {
     const parsed = activityZodSchema.passthrough().safeParse(req.body);
-    if (!parsed.success || !parsed.data.conversation?.id || !parsed.data.serviceUrl) {
+    // Every field the SDK needs to answer: without one, replying would throw mid-turn.
+    const activity = parsed.success ? parsed.data : undefined;
+    if (
+      !activity?.conversation?.id ||
+      !activity.serviceUrl ||
+      !activity.channelId ||
+      !activity.recipient ||
+      ![activity.conversation.id, activity.id, activity.replyToId].every(isUrlSafe)
+    ) {
       logger.info({ reason: 'invalid_activity' }, 'Teams request refused');
       res.status(400).json({ error: 'invalid_activity' });
       return;
     }
-    if (mode === 'local' && !isLoopbackUrl(parsed.data.serviceUrl)) {
+    if (mode === 'local' && !isLoopbackUrl(activity.serviceUrl)) {
       logger.warn(
         { reason: 'service_url_not_loopback' },
         'Teams request refused: local mode only replies to a loopback serviceUrl',
@@ -72,4 +80,18 @@ export function createTeamsRouter(options: TeamsRouterOptions): Router {
   );
   router.use('/api/messages', unreadable);
   return router;
+}
+
+/**
+ * Ids that go into the connector's URLs must encode: a lone surrogate makes
+ * `encodeURIComponent` throw in the middle of a reply.
+ */
+function isUrlSafe(id: string | undefined): boolean {
+  if (id === undefined) return true;
+  try {
+    encodeURIComponent(id);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -49,17 +49,21 @@ export async function haloRequest(
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   const signals = options.signal ? [options.signal, timeout.signal] : [timeout.signal];
+  const signal = AbortSignal.any(signals);
   try {
-    const response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: options.method,
-      headers: options.headers,
-      body: options.body,
-      signal: AbortSignal.any(signals),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+    const response = await untilAborted(
+      dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: options.method,
+        headers: options.headers,
+        body: options.body,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }),
+      signal,
+    );
     const text = await readCapped(response, maxBytes, host);
     // The body ends a moment before undici marks the connection idle; one turn of the event
     // loop lets a request sent right after this one reuse the kept-alive connection.
@@ -76,6 +80,39 @@ export async function haloRequest(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The request, or a rejection as soon as `signal` aborts. undici only looks at the signal
+ * once a connection is up, so a TLS handshake that stalls would otherwise hold the call
+ * until the dispatcher's connect timeout, past this call's deadline. An answer that comes
+ * after the abort is discarded.
+ */
+function untilAborted(
+  request: Promise<Dispatcher.ResponseData>,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      request.then(
+        (late) => late.body.destroy(),
+        () => undefined,
+      );
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function readCapped(

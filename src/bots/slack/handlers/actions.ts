@@ -9,6 +9,7 @@ import {
   resolveActor,
   tellByDirect,
   tellByRespond,
+  updateModal,
   type HandlerDeps,
 } from './context.js';
 import { askDisconnect, cancelDisconnect, confirmDisconnect } from './disconnect.js';
@@ -82,10 +83,12 @@ async function openForm(deps: HandlerDeps, client: webApi.WebClient, click: Clic
   const state = decodeFormState(click.value);
   if (click.actionId === ActionId.Rotate) state.mode = 'rotate';
   const view = credentialsModal(state, metaOf(click).channelId);
-  if (await modalFor(deps, client, click, view)) {
-    // Looks the person up now, so the check at submit time is answered from the cache.
-    await resolveActor(deps, client, click.origin);
-  }
+  // The form opens first (the trigger id lasts 3 s); someone who may not use it then sees
+  // why instead. The lookup also answers the check at submit time from the cache.
+  const viewId = await modalFor(deps, client, click, view);
+  if (!viewId) return;
+  const denied = deps.service.checkManage(await resolveActor(deps, client, click.origin));
+  if (denied) await updateModal(deps, client, viewId, infoModal(denied, metaOf(click)));
 }
 
 async function verify(deps: HandlerDeps, client: webApi.WebClient, click: Click) {

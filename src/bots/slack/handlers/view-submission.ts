@@ -33,7 +33,9 @@ export function registerViewSubmissions(app: App, deps: HandlerDeps): void {
     const meta = decodeModalMetadata(view.private_metadata);
     const origin = originOfSubmission(body, meta.channelId);
     const actor = await resolveActor(deps, client, origin);
-    const form = readCredentialsForm(view.state.values as ViewStateValues);
+    // Slack types `state` as always there; a body without it reads as an empty form.
+    const state = view.state as { values?: ViewStateValues } | undefined;
+    const form = readCredentialsForm(state?.values);
     const updater = new ViewUpdater(client, view.id, deps.log);
     const result = await withDeliveryContext(tellByDirect(deps, origin), () =>
       deps.service.submitCredentials(actor, form, {
