@@ -47,6 +47,7 @@ export class FakeSlackApi {
   readonly notInChannel = new Set<string>();
   readonly closedViews = new Set<string>();
   readonly #queued = new Map<string, ScriptedAnswer[]>();
+  readonly #waiters = new Set<(call: SlackCall) => boolean>();
   /** What `oauth.v2.access` hands out: a fresh install, or a rotated token pair. */
   oauthTokens = { access: 'xoxb-oauth-install-token', refresh: 'xoxe-oauth-refresh-1' };
   #server: Server | undefined;
@@ -115,6 +116,26 @@ export class FakeSlackApi {
     }
   }
 
+  /**
+   * The first call, recorded from now on, that `predicate` accepts; for many flows at once,
+   * where polling `calls` would cost more than the flows. Rejects after `timeoutMs`.
+   */
+  nextCall(predicate: (call: SlackCall) => boolean, timeoutMs = 30_000): Promise<SlackCall> {
+    return new Promise((resolve, reject) => {
+      const waiter = (call: SlackCall) => {
+        if (!predicate(call)) return false;
+        clearTimeout(timer);
+        resolve(call);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error('timed out waiting for a Slack call'));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
   reset(): void {
     this.calls.length = 0;
     this.#queued.clear();
@@ -133,7 +154,7 @@ export class FakeSlackApi {
     const path = new URL(req.url ?? '/', this.url).pathname;
     const respond = /^\/respond\/([^/]+)$/.exec(path);
     if (respond) {
-      this.calls.push({
+      this.#record({
         method: 'response_url',
         params: parseJson(raw),
         responseId: respond[1],
@@ -152,8 +173,13 @@ export class FakeSlackApi {
       'error' in answer
         ? { ok: false, error: answer.error }
         : (answer.body ?? { ok: status === 200 });
-    this.calls.push({ method, params, token, status, answer: body, raw });
+    this.#record({ method, params, token, status, answer: body, raw });
     send(res, status, body, 'status' in answer ? answer.headers : undefined);
+  }
+
+  #record(call: SlackCall): void {
+    this.calls.push(call);
+    for (const waiter of this.#waiters) if (waiter(call)) this.#waiters.delete(waiter);
   }
 
   #oauth(params: Record<string, unknown>): Record<string, unknown> {

@@ -11,7 +11,11 @@ import { createAesVault } from '../../src/core/aes-vault.js';
 import type { Clock } from '../../src/core/clock.js';
 import { ConnectionService } from '../../src/core/connection-service.js';
 import { KeyRing } from '../../src/core/key-ring.js';
-import { createHaloDispatcher, type HaloDispatcher } from '../../src/core/net/index.js';
+import {
+  createHaloDispatcher,
+  type HaloDispatcher,
+  type ResolveHost,
+} from '../../src/core/net/index.js';
 import type { Notifier } from '../../src/core/notifier.js';
 import type { Platform } from '../../src/core/platform.js';
 import type { RateLimit } from '../../src/core/rate-limiter.js';
@@ -27,6 +31,7 @@ import {
   encodeInteraction,
   signatureHeaders,
   slashCommand,
+  type BinaryBody,
   type EncodedBody,
 } from './payloads.js';
 
@@ -42,6 +47,15 @@ export interface SlackHarnessOptions {
   /** Default: the real verifier with a dispatcher that allows private addresses (the sandbox). */
   verifier?: HaloVerifier;
   clock?: Clock;
+  /** HALO_ALLOW_PRIVATE_NETWORK for the dispatcher and the form check; default true. */
+  allowPrivateNetwork?: boolean;
+  /** The dispatcher's name lookup; default DNS. */
+  lookup?: ResolveHost;
+  /** The dispatcher's connect timeout (DNS, TCP and TLS); default its own (10 s). */
+  connectTimeoutMs?: number;
+  /** Deadlines of the default verifier; default its own (25 s, 10 s per request). */
+  deadlineMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface SlackReply {
@@ -70,6 +84,8 @@ export class SlackHarness {
   readonly service: ConnectionService;
   readonly adapter: SlackAdapter;
   readonly sleeps: number[] = [];
+  /** The raw body of every HTTP answer to `/slack/events`, in order. */
+  readonly answers: string[] = [];
   /** The vault the service and the adapter seal with (random key per harness). */
   readonly vault: Vault;
   url = '';
@@ -95,19 +111,31 @@ export class SlackHarness {
     this.store = new FileStore({ dataDir, logger: root.child({ subsystem: 'store' }) });
     const vault = createAesVault(new KeyRing([['test', randomBytes(32)]]));
     this.vault = vault;
-    this.#dispatcher = createHaloDispatcher({ allowPrivateNetwork: true });
+    const allowPrivateNetwork = options.allowPrivateNetwork ?? true;
+    this.#dispatcher = createHaloDispatcher({
+      allowPrivateNetwork,
+      lookup: options.lookup,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
     const notifiers: Partial<Record<Platform, Notifier>> = {};
     this.service = new ConnectionService({
       store: this.store,
       vault,
       verifier:
-        options.verifier ?? createVerifier({ dispatcher: this.#dispatcher, logger: root, clock }),
+        options.verifier ??
+        createVerifier({
+          dispatcher: this.#dispatcher,
+          logger: root,
+          clock,
+          deadlineMs: options.deadlineMs,
+          requestTimeoutMs: options.requestTimeoutMs,
+        }),
       clock,
       logger: root,
       notifiers,
       adminUserIds: this.config.adminUserIds,
       rotationPeriodMs: this.config.rotationPeriodMs,
-      allowPrivateNetwork: true,
+      allowPrivateNetwork,
       perUserLimit: options.perUserLimit,
       perWorkspaceLimit: options.perWorkspaceLimit,
     });
@@ -141,7 +169,7 @@ export class SlackHarness {
   }
 
   /** POSTs a body to `/slack/events`, signed with the fake secret unless told otherwise. */
-  async send(encoded: EncodedBody, options: SendOptions = {}): Promise<SlackReply> {
+  async send(encoded: EncodedBody | BinaryBody, options: SendOptions = {}): Promise<SlackReply> {
     const signed =
       options.sign === false
         ? {}
@@ -152,6 +180,7 @@ export class SlackHarness {
       body: encoded.body,
     });
     const raw = await response.text();
+    this.answers.push(raw);
     let body: unknown = raw;
     try {
       body = raw ? JSON.parse(raw) : undefined;

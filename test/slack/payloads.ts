@@ -26,6 +26,12 @@ export interface EncodedBody {
   contentType: string;
 }
 
+/** A body that is not text (not UTF-8, say), with its content type. */
+export interface BinaryBody {
+  body: Uint8Array;
+  contentType: string;
+}
+
 /** `/halo <text>` from `user` in `CHANNEL`; `responseUrl` should point at the fake API. */
 export function slashCommand(
   text: string,
@@ -191,14 +197,15 @@ export function encodeEvent(event: unknown): EncodedBody {
   return { body: JSON.stringify(event), contentType: 'application/json' };
 }
 
-/** The two signature headers for `body`, as Slack computes them. */
+/** The two signature headers for `body`, as Slack computes them: over the raw bytes. */
 export function signatureHeaders(
   secret: string,
-  body: string,
+  body: string | Uint8Array,
   timestampSeconds = Math.floor(Date.now() / 1000),
 ): Record<string, string> {
   const digest = createHmac('sha256', secret)
-    .update(`v0:${timestampSeconds}:${body}`)
+    .update(`v0:${timestampSeconds}:`)
+    .update(body)
     .digest('hex');
   return {
     'x-slack-signature': `v0=${digest}`,

@@ -1,7 +1,7 @@
-import { createServer, Socket, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, HaloConnectError } from '../../src/core/errors.js';
 import { runStoreContract } from './contract.js';
+import { startProxy } from './pg-proxy.js';
 import {
   adminQuery,
   DATABASE_URL,
@@ -166,41 +166,3 @@ describe.skipIf(suite.skip)(suite.label, () => {
     });
   });
 });
-
-/** A TCP proxy to PostgreSQL that can be stopped (closing every connection) and restarted. */
-async function startProxy(target: URL) {
-  let server: Server | undefined;
-  const sockets = new Set<Socket>();
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = new Socket();
-        upstream.connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('error', () => undefined);
-          s.on('close', () => sockets.delete(s));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      if (!server?.listening) return resolve();
-      server.close(() => resolve());
-    });
-  await start();
-  return {
-    get port() {
-      return port;
-    },
-    start,
-    stop,
-  };
-}

@@ -107,8 +107,8 @@ export class FakeConnector {
     const call: ConnectorCall = {
       method: req.method ?? '',
       kind: 'other',
-      conversationId: decodeURIComponent(match?.[1] ?? ''),
-      activityId: match?.[3] ? decodeURIComponent(match[3]) : undefined,
+      conversationId: decodeSegment(match?.[1] ?? ''),
+      activityId: match?.[3] ? decodeSegment(match[3]) : undefined,
       authorization: req.headers.authorization,
       body: raw ? (JSON.parse(raw) as unknown) : undefined,
       raw,
@@ -155,5 +155,14 @@ export class FakeConnector {
     call.status = status;
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
+  }
+}
+
+/** A path segment decoded; kept as sent when it is not valid percent-encoding. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

@@ -16,7 +16,11 @@ import type { Logger } from '../../src/core/logger.js';
 import type { Notifier } from '../../src/core/notifier.js';
 import type { Platform } from '../../src/core/platform.js';
 import type { RateLimit } from '../../src/core/rate-limiter.js';
-import { createHaloDispatcher } from '../../src/core/net/index.js';
+import {
+  createHaloDispatcher,
+  type HaloDispatcher,
+  type ResolveHost,
+} from '../../src/core/net/index.js';
 import { createVerifier } from '../../src/core/verifier.js';
 import type { HaloVerifier } from '../../src/core/verifier-types.js';
 import { createLogger } from '../../src/log.js';
@@ -30,6 +34,11 @@ export interface HarnessOptions {
   /** Default: the real verifier, with a dispatcher that allows private addresses (the sandbox). */
   verifier?: HaloVerifier;
   perUserLimit?: RateLimit;
+  perWorkspaceLimit?: RateLimit;
+  /** HALO_ALLOW_PRIVATE_NETWORK for the dispatcher and the form check; default true. */
+  allowPrivateNetwork?: boolean;
+  /** The dispatcher's name lookup; default DNS. */
+  lookup?: ResolveHost;
 }
 
 export interface PostResult {
@@ -48,6 +57,8 @@ export class TeamsHarness {
   readonly logLines: string[] = [];
   /** The body of every invoke answer (`task/fetch`, `task/submit`), in order. */
   readonly invokeAnswers: unknown[] = [];
+  /** The raw body of every HTTP answer to `/api/messages`, in order. */
+  readonly answers: string[] = [];
   /** The waits the notifier asked for between retries; none is actually waited. */
   readonly sleeps: number[] = [];
   readonly config: Config;
@@ -64,11 +75,13 @@ export class TeamsHarness {
   url = '';
   #server: Server | undefined;
   readonly #dataDir: string;
-  readonly #dispatcher = createHaloDispatcher({ allowPrivateNetwork: true });
+  readonly #dispatcher: HaloDispatcher;
 
   private constructor(options: HarnessOptions, dataDir: string, connector: FakeConnector) {
     this.#dataDir = dataDir;
     this.connector = connector;
+    const allowPrivateNetwork = options.allowPrivateNetwork ?? true;
+    this.#dispatcher = createHaloDispatcher({ allowPrivateNetwork, lookup: options.lookup });
     this.config = loadConfig({
       HOST: '127.0.0.1',
       TEAMS_LOCAL: 'true',
@@ -110,8 +123,9 @@ export class TeamsHarness {
       notifiers,
       adminUserIds: this.config.adminUserIds,
       rotationPeriodMs: this.config.rotationPeriodMs,
-      allowPrivateNetwork: true,
+      allowPrivateNetwork,
       perUserLimit: options.perUserLimit,
+      perWorkspaceLimit: options.perWorkspaceLimit,
       reminders: this.scheduler,
     });
     this.adapter = createTeamsAdapter({
@@ -139,7 +153,10 @@ export class TeamsHarness {
     return harness;
   }
 
-  /** POSTs an activity to `/api/messages` as Teams would, optionally with headers. */
+  /**
+   * POSTs an activity to `/api/messages` as Teams would, optionally with headers. A string or
+   * bytes are sent as they are.
+   */
   async post(
     activity: ActivityJson | unknown,
     headers: Record<string, string> = {},
@@ -148,9 +165,13 @@ export class TeamsHarness {
     const response = await fetch(`${this.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+      body:
+        typeof activity === 'string' || activity instanceof Uint8Array
+          ? activity
+          : JSON.stringify(activity),
     });
     const raw = await response.text();
+    this.answers.push(raw);
     let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : undefined;

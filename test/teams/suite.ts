@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { RateLimit } from '../../src/core/rate-limiter.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { USERS } from './activities.js';
 import { cardProblems, cardsIn } from './card-check.js';
-import { TeamsHarness } from './harness.js';
+import { TeamsHarness, type HarnessOptions } from './harness.js';
 
 export interface TeamsSuite {
   /** The Halo sandbox of this test file. */
   readonly sandbox: Sandbox;
   /** A harness whose connector knows every test user; closed after the file. */
-  harness(env?: Record<string, string>, perUserLimit?: RateLimit): Promise<TeamsHarness>;
+  harness(
+    env?: Record<string, string>,
+    perUserLimit?: RateLimit,
+    options?: Omit<HarnessOptions, 'env' | 'perUserLimit'>,
+  ): Promise<TeamsHarness>;
 }
 
 /**
@@ -17,12 +21,12 @@ export interface TeamsSuite {
  * at the end a check that every card the bot sent or answered with parses as an Adaptive
  * Card 1.5 without warnings.
  */
-export function useTeamsSuite(): TeamsSuite {
+export function useTeamsSuite(sandboxOptions: SandboxOptions = {}): TeamsSuite {
   const harnesses: TeamsHarness[] = [];
   let sandbox: Sandbox | undefined;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox(sandboxOptions);
   });
 
   afterAll(async () => {
@@ -42,8 +46,8 @@ export function useTeamsSuite(): TeamsSuite {
       if (!sandbox) throw new Error('the sandbox starts in beforeAll');
       return sandbox;
     },
-    async harness(env = {}, perUserLimit) {
-      const h = await TeamsHarness.start({ env, perUserLimit });
+    async harness(env = {}, perUserLimit, options = {}) {
+      const h = await TeamsHarness.start({ ...options, env, perUserLimit });
       for (const user of Object.values(USERS)) h.connector.members.set(user.id, user);
       harnesses.push(h);
       return h;

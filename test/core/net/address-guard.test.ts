@@ -1,5 +1,3 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, HaloConnectError } from '../../../src/core/errors.js';
 import {
@@ -10,31 +8,11 @@ import {
   type ResolveHost,
 } from '../../../src/core/net/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
+import { startCanaryListener, type CanaryListener } from '../support/canary-listener.js';
 
-/** Counts every TCP connection it receives, on IPv4 and (when the host has it) IPv6 loopback. */
-async function startCanary() {
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  const listen = (host: string, ipv6Only?: boolean) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: 0, host, ipv6Only }, () => resolve());
-    });
-  // '::' without ipv6Only takes both families; a host without IPv6 gets 127.0.0.1 only.
-  await listen('::', false).catch(() => listen('127.0.0.1'));
-  return {
-    port: (server.address() as AddressInfo).port,
-    count: () => connections,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let canary: Awaited<ReturnType<typeof startCanary>>;
+let canary: CanaryListener;
 beforeAll(async () => {
-  canary = await startCanary();
+  canary = await startCanaryListener();
 });
 afterAll(async () => {
   await canary.close();
