@@ -49,6 +49,15 @@ describe('who may connect', () => {
     expect(cardTitle(admin.calls.find((c) => c.kind === 'reply')!.body)).toBe('Step 1 of 5');
   });
 
+  it("asks Teams for a person's role once, not on every message", async () => {
+    const fresh = await suite.harness();
+    const lookups = () => fresh.connector.calls.filter((c) => c.kind === 'member').length;
+    await say(fresh, 'status', { user: 'member' });
+    await say(fresh, 'status', { user: 'member' });
+    await say(fresh, 'help', { user: 'member' });
+    expect(lookups()).toBe(1);
+  });
+
   it('treats someone whose role cannot be looked up as a guest', async () => {
     const fresh = await suite.harness();
     fresh.connector.members.delete(USERS.member.id);

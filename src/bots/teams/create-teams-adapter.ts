@@ -17,6 +17,7 @@ import { TeamsBot } from './teams-bot.js';
 import type { TeamsDeps } from './teams-deps.js';
 import { createTeamsNotifier } from './teams-notifier.js';
 import { createTeamsRouter } from './teams-router.js';
+import { MemberRoles } from './turn-actor.js';
 
 /** Everything the Teams adapter needs; `retry` and `sleep` exist for tests. */
 export interface TeamsAdapterOptions {
@@ -93,7 +94,8 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     sleep: options.sleep ?? realSleep,
   });
   const background = new Background(logger);
-  const deps: TeamsDeps = { ...options, refs, names, notifier, connector, background };
+  const roles = new MemberRoles(options.clock);
+  const deps: TeamsDeps = { ...options, refs, names, roles, notifier, connector, background };
   const bot = new TeamsBot(deps);
   return {
     platform: 'teams',

@@ -7,6 +7,7 @@ import type { Background } from './background.js';
 import type { Connector } from './connector.js';
 import type { ConversationRefs } from './conversation-refs.js';
 import type { MemberNames } from './mentions.js';
+import type { MemberRoles } from './turn-actor.js';
 
 /** What the Teams handlers share; built once by `createTeamsAdapter`. */
 export interface TeamsDeps {
@@ -16,6 +17,7 @@ export interface TeamsDeps {
   logger: Logger;
   refs: ConversationRefs;
   names: MemberNames;
+  roles: MemberRoles;
   notifier: Notifier;
   connector: Connector;
   background: Background;

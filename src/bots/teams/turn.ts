@@ -38,7 +38,7 @@ export class Turn {
 
   /** The person acting; the member lookup happens once per turn. */
   actor(): Promise<Actor> {
-    this.#actor ??= actorOf(this.context, this.tenantId, this.#deps.logger);
+    this.#actor ??= actorOf(this.context, this.tenantId, this.#deps.logger, this.#deps.roles);
     return this.#actor;
   }
 
