@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { CredentialsForm, FieldProblem, HaloCredentials } from './credentials.js';
-import { connectionSecretAad, retiringSecretAad } from './aad.js';
 import { HaloConnectError, ErrorCode } from './errors.js';
 import { normalizeCredentials } from './input.js';
 import type { Logger } from './logger.js';
@@ -30,12 +28,15 @@ import {
 import { canManage } from './policy.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { CheckResult, VerificationReport } from './report.js';
-import { Secret } from './secret.js';
 import type { AuditEvent, ConnectionRecord, Store } from './store.js';
 import type { Vault } from './vault.js';
 import { decodeSnoozeValue } from './reminder-messages.js';
 import type { Scheduler } from './scheduler.js';
-import type { HaloToken, HaloVerifier } from './verifier-types.js';
+import type { HaloVerifier } from './verifier-types.js';
+import { auditEvent } from './audit-event.js';
+import { openCredentials } from './stored-credentials.js';
+import { buildConnectionRecord } from './connection-record.js';
+import { TokenIssuer, type TokenResult } from './token-issuer.js';
 
 export interface ConnectionServiceOptions {
   store: Store;
@@ -77,13 +78,9 @@ export type SubmitResult =
       done: Promise<Message>;
     };
 
-export type TokenResult =
-  | { kind: 'ok'; token: HaloToken }
-  | { kind: 'not_found' }
-  | { kind: 'refused'; check: CheckResult };
+export type { TokenResult } from './token-issuer.js';
 
 const IDEMPOTENCY_TTL_MS = 15 * 60_000;
-const TOKEN_MARGIN_MS = 60_000;
 
 /**
  * The platform-free operations both adapters call. Every business decision lives here: who
@@ -95,11 +92,12 @@ export class ConnectionService {
   readonly #workspaceLimiter: RateLimiter;
   readonly #userLimiter: RateLimiter;
   readonly #jobs = new Set<Promise<unknown>>();
-  readonly #tokens = new Map<string, HaloToken>();
+  readonly #tokens: TokenIssuer;
 
   constructor(options: ConnectionServiceOptions) {
     this.#o = options;
     this.#log = options.logger.child({ subsystem: 'core' });
+    this.#tokens = new TokenIssuer(options.store, options.verifier, options.vault, options.clock);
     this.#workspaceLimiter = new RateLimiter(
       options.perWorkspaceLimit ?? { limit: 20, windowMs: 15 * 60_000 },
       options.clock,
@@ -212,7 +210,7 @@ export class ConnectionService {
     const record = await this.#o.store.getConnection(id);
     if (!record || !(await this.#o.store.deleteConnection(id))) return this.#notConnected();
     await this.#o.store.deleteReminders(id);
-    this.#tokens.delete(id);
+    this.#tokens.forget(id);
     await this.#audit(actor, 'disconnect', 'ok');
     this.#log.info({ connectionId: id, userId: actor.userId }, 'connection removed');
     await this.#post(channel ?? record.channel, { kind: 'disconnected', userId: actor.userId });
@@ -227,24 +225,8 @@ export class ConnectionService {
    * A fresh Halo access token for Cloud Depot's services, fetched with the stored
    * credentials. Cached until shortly before it expires. The secret never leaves.
    */
-  async issueToken(ref: WorkspaceRef): Promise<TokenResult> {
-    const id = connectionIdOf(ref);
-    const record = await this.#o.store.getConnection(id);
-    if (!record) return { kind: 'not_found' };
-    const cached = this.#tokens.get(id);
-    const now = this.#o.clock.now().getTime();
-    if (cached && cached.expiresAt.getTime() - TOKEN_MARGIN_MS > now) {
-      await this.#auditRef(ref, 'cloud-depot', 'token', 'ok', 'cached');
-      return { kind: 'ok', token: cached };
-    }
-    const outcome = await this.#o.verifier.fetchToken(this.#credentialsOf(record));
-    if (!outcome.ok) {
-      await this.#auditRef(ref, 'cloud-depot', 'token', 'failed', outcome.check.id);
-      return { kind: 'refused', check: outcome.check };
-    }
-    this.#tokens.set(id, outcome.token);
-    await this.#auditRef(ref, 'cloud-depot', 'token', 'ok');
-    return { kind: 'ok', token: outcome.token };
+  issueToken(ref: WorkspaceRef): Promise<TokenResult> {
+    return this.#tokens.issue(ref);
   }
 
   /** Waits for running verification jobs, for a clean shutdown. */
@@ -252,7 +234,7 @@ export class ConnectionService {
     await Promise.allSettled([...this.#jobs]);
   }
 
-  /** Posts a channel event; exposed so the adapters' "bot not in channel" path can reuse it. */
+  /** Posts a channel event; a failed post is logged, never fatal to the flow. */
   async #post(channel: Address | undefined, event: ChannelEvent): Promise<void> {
     if (!channel || channel.disabled) return;
     const notifier = this.#o.notifiers[channel.platform];
@@ -320,7 +302,7 @@ export class ConnectionService {
     record: ConnectionRecord,
     context: Omit<SubmitContext, 'mode'>,
   ): Promise<Message> {
-    const report = await this.#verify(this.#credentialsOf(record), context.onProgress);
+    const report = await this.#verify(openCredentials(record, this.#o.vault), context.onProgress);
     const fresh = await this.#o.store.getConnection(record.id);
     if (fresh) {
       const updated = {
@@ -390,31 +372,18 @@ export class ConnectionService {
     existing: ConnectionRecord | undefined,
     channel: Address | undefined,
   ): Promise<ConnectionRecord> {
-    const id = connectionIdOf(actor);
-    const now = this.#o.clock.now();
-    const record: ConnectionRecord = {
-      id,
-      platform: actor.platform,
-      workspaceId: actor.workspaceId,
-      authServer: credentials.authServer,
-      tenant: credentials.tenant,
-      resourceServer: report.resourceServer ?? new URL('/api', credentials.authServer).href,
-      clientId: credentials.clientId,
-      secret: this.#o.vault.seal(credentials.clientSecret.reveal(), connectionSecretAad(id)),
-      connectedBy: existing?.connectedBy ?? actor.userId,
-      connectedAt: existing?.connectedAt ?? now.toISOString(),
-      rotatedAt: now.toISOString(),
-      rotatedBy: actor.userId,
-      rotationDueAt: new Date(now.getTime() + this.#o.rotationPeriodMs).toISOString(),
-      channel: channel ?? existing?.channel,
-      retiring: this.#retiring(id, credentials, existing, now),
-      agentName: report.agent?.name,
-      lastVerifiedAt: report.startedAt,
-      lastReport: report,
-      health: 'ok',
-      version: existing?.version ?? 0,
-    };
-    this.#tokens.delete(id);
+    const record = buildConnectionRecord({
+      actor,
+      credentials,
+      report,
+      existing,
+      channel,
+      now: this.#o.clock.now(),
+      rotationPeriodMs: this.#o.rotationPeriodMs,
+      vault: this.#o.vault,
+    });
+    const id = record.id;
+    this.#tokens.forget(id);
     try {
       return await this.#o.store.putConnection(record, existing?.version ?? 0);
     } catch (err) {
@@ -432,37 +401,6 @@ export class ConnectionService {
       }
       throw err;
     }
-  }
-
-  /**
-   * A rotation to a new client id keeps the old credentials, sealed under their own aad, so
-   * the re-verification pass can confirm once Halo no longer accepts them.
-   */
-  #retiring(
-    id: string,
-    credentials: HaloCredentials,
-    existing: ConnectionRecord | undefined,
-    now: Date,
-  ): ConnectionRecord['retiring'] {
-    if (!existing) return undefined;
-    if (existing.clientId === credentials.clientId) {
-      return existing.retiring?.clientId === credentials.clientId ? undefined : existing.retiring;
-    }
-    const old = this.#o.vault.open(existing.secret, connectionSecretAad(id));
-    return {
-      clientId: existing.clientId,
-      secret: this.#o.vault.seal(old, retiringSecretAad(id)),
-      since: now.toISOString(),
-    };
-  }
-
-  #credentialsOf(record: ConnectionRecord): HaloCredentials {
-    return {
-      authServer: record.authServer,
-      tenant: record.tenant,
-      clientId: record.clientId,
-      clientSecret: new Secret(this.#o.vault.open(record.secret, connectionSecretAad(record.id))),
-    };
   }
 
   #takeRate(actor: Actor): Message | undefined {
@@ -506,26 +444,8 @@ export class ConnectionService {
     action: AuditEvent['action'],
     outcome: AuditEvent['outcome'],
     detail?: string,
-  ) {
-    await this.#auditRef(actor, actor.userId, action, outcome, detail);
-  }
-
-  async #auditRef(
-    ref: WorkspaceRef,
-    actor: string,
-    action: AuditEvent['action'],
-    outcome: AuditEvent['outcome'],
-    detail?: string,
   ): Promise<void> {
-    await this.#o.store.appendAudit({
-      id: randomUUID(),
-      at: this.#o.clock.now().toISOString(),
-      platform: ref.platform,
-      workspaceId: ref.workspaceId,
-      actor,
-      action,
-      outcome,
-      detail,
-    });
+    const entry = { actor: actor.userId, action, outcome, detail };
+    await this.#o.store.appendAudit(auditEvent(actor, this.#o.clock.now(), entry));
   }
 }

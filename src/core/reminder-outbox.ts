@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { auditEvent } from './audit-event.js';
 import type { Clock } from './clock.js';
 import { ErrorCode, HaloConnectError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -32,21 +32,6 @@ type ReminderPatch = Partial<Omit<ReminderRecord, 'connectionId' | 'cycle' | 'st
 const RETRY_BASE_MS = 60_000;
 const RETRY_MAX_MS = 3_600_000;
 const DISABLE_ATTEMPTS = 3;
-
-/** An audit entry about a connection, written by the scheduler or on a person's behalf. */
-export function auditEvent(
-  record: ConnectionRecord,
-  at: Date,
-  entry: Pick<AuditEvent, 'actor' | 'action' | 'outcome' | 'detail'>,
-): AuditEvent {
-  return {
-    id: randomUUID(),
-    at: at.toISOString(),
-    platform: record.platform,
-    workspaceId: record.workspaceId,
-    ...entry,
-  };
-}
 
 /**
  * Delivers claimed reminders with outbox discipline: the attempt is recorded before the post

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { connectionSecretAad, retiringSecretAad } from './aad.js';
+import { auditEvent } from './audit-event.js';
+import { retiringSecretAad } from './aad.js';
 import type { Clock } from './clock.js';
 import type { HaloCredentials } from './credentials.js';
 import { ErrorCode, HaloConnectError } from './errors.js';
@@ -8,6 +8,7 @@ import { firstFailure, type VerificationReport } from './report.js';
 import { Secret } from './secret.js';
 import type { ConnectionRecord, Store } from './store.js';
 import type { Vault } from './vault.js';
+import { openCredentials } from './stored-credentials.js';
 import type { HaloVerifier } from './verifier-types.js';
 
 export interface ReverifierOptions {
@@ -187,13 +188,7 @@ export class Reverifier {
 
   #credentialsOf(record: ConnectionRecord): HaloCredentials | undefined {
     try {
-      const plain = this.#o.vault.open(record.secret, connectionSecretAad(record.id));
-      return {
-        authServer: record.authServer,
-        tenant: record.tenant,
-        clientId: record.clientId,
-        clientSecret: new Secret(plain),
-      };
+      return openCredentials(record, this.#o.vault);
     } catch (err) {
       this.#o.logger.error(
         { err, connectionId: record.id, keyId: record.secret.kid },
@@ -244,15 +239,10 @@ export class Reverifier {
   }
 
   async #audit(record: ConnectionRecord, report: VerificationReport, now: Date): Promise<void> {
-    await this.#o.store.appendAudit({
-      id: randomUUID(),
-      at: now.toISOString(),
-      platform: record.platform,
-      workspaceId: record.workspaceId,
-      actor: 'scheduler',
-      action: 'reverify',
-      outcome: report.ok ? 'ok' : 'failed',
-      detail: firstFailure(report)?.id,
-    });
+    const outcome = report.ok ? ('ok' as const) : ('failed' as const);
+    const entry = { actor: 'scheduler', action: 'reverify' as const, outcome };
+    await this.#o.store.appendAudit(
+      auditEvent(record, now, { ...entry, detail: firstFailure(report)?.id }),
+    );
   }
 }

@@ -12,7 +12,8 @@ import {
   snoozedMessage,
   snoozeRefusedMessage,
 } from './reminder-messages.js';
-import { auditEvent, ReminderOutbox, type Outcome } from './reminder-outbox.js';
+import { auditEvent } from './audit-event.js';
+import { ReminderOutbox, type Outcome } from './reminder-outbox.js';
 import {
   parseHealthStage,
   parseRetiredStage,
