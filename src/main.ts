@@ -63,8 +63,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     dataDir: config.dataDir,
     logger: root.child({ subsystem: 'store' }),
   });
-  await store.init();
+  // The key first: generating a key file next to an existing data file is worth a warning,
+  // and the store's first start creates that file.
   const keys = await resolveKeyRing({ masterKey: config.masterKey, dataDir: config.dataDir });
+  await store.init();
   const vault = createAesVault(keys.ring);
   const dispatcher = createHaloDispatcher({ allowPrivateNetwork: config.haloAllowPrivateNetwork });
   const verifier = createVerifier({ dispatcher, logger: root, clock });

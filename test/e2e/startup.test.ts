@@ -33,6 +33,7 @@ describe('the bot process', () => {
     expect(log).toContain('Slack is off. To enable it set SLACK_SIGNING_SECRET');
     expect(log).toContain('Teams is off. To enable it set MICROSOFT_APP_ID');
     expect(log).toContain('MASTER_KEY is not set');
+    expect(log).not.toContain('already holds data');
     expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
 
     bot.child.kill('SIGTERM');
