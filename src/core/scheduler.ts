@@ -87,6 +87,8 @@ type Decision = { send: Urgency } | { skip: string; instead?: Stage };
 const HOUR_MS = 3_600_000;
 const DEFAULT_LEASE_MS = 10 * 60_000;
 /** Claim rounds per pass: a catch-up stage added in one round is sent in the next. */
+/** Connections whose reminders are processed at the same time within one pass. */
+const PASS_CONCURRENCY = 8;
 const MAX_ROUNDS = 10;
 
 /**
@@ -163,10 +165,7 @@ export class Scheduler {
         this.#leaseMs,
         batchSize,
       );
-      for (const reminder of batch) {
-        const outcome = await this.#processSafely(reminder);
-        if (outcome !== 'lost') result[outcome] += 1;
-      }
+      await this.#processBatch(batch, result);
       if (batch.length === 0) break;
     }
     return result;
@@ -272,6 +271,32 @@ export class Scheduler {
     await this.runOnce().catch((err: unknown) => {
       this.#log.error({ err }, 'reminder pass failed');
     });
+  }
+
+  /**
+   * Processes a claimed batch: the reminders of one connection in due order, different
+   * connections side by side (at most PASS_CONCURRENCY at once). Besides not making one slow
+   * channel hold up the rest, this lets the file store commit the writes of several
+   * reminders in one rewrite.
+   */
+  async #processBatch(batch: readonly ReminderRecord[], result: RunResult): Promise<void> {
+    const groups = new Map<string, ReminderRecord[]>();
+    for (const reminder of batch) {
+      const group = groups.get(reminder.connectionId);
+      if (group) group.push(reminder);
+      else groups.set(reminder.connectionId, [reminder]);
+    }
+    const queue = [...groups.values()];
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const reminder of group) {
+          const outcome = await this.#processSafely(reminder);
+          if (outcome !== 'lost') result[outcome] += 1;
+        }
+      }
+    };
+    const workers = Math.min(PASS_CONCURRENCY, queue.length);
+    await Promise.all(Array.from({ length: workers }, worker));
   }
 
   async #processSafely(reminder: ReminderRecord): Promise<Outcome> {
