@@ -1,5 +1,4 @@
-import type { CheckId, CheckStatus } from './report.js';
-import type { ChecklistState } from './message.js';
+import type { CheckId } from './report.js';
 
 /** The name of each check as an admin reads it. */
 export const CHECK_LABELS: Record<CheckId, string> = {
@@ -15,7 +14,3 @@ export const CHECK_LABELS: Record<CheckId, string> = {
   webhooks: 'Webhooks',
   visibility: 'Customer visibility',
 };
-
-export function checklistState(status: CheckStatus): ChecklistState {
-  return status;
-}

@@ -27,7 +27,7 @@ import {
 } from './platform.js';
 import { canManage } from './policy.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
-import type { CheckResult, VerificationReport } from './report.js';
+import { firstFailure, type CheckResult, type VerificationReport } from './report.js';
 import type { AuditEvent, ConnectionRecord, Store } from './store.js';
 import type { Vault } from './vault.js';
 import { decodeSnoozeValue } from './reminder-messages.js';
@@ -258,7 +258,7 @@ export class ConnectionService {
     const report = await this.#verify(credentials, context.onProgress);
     const action = state.mode === 'rotate' ? 'rotate' : 'connect';
     if (!report.ok) {
-      const failing = report.checks.find((c) => c.status === 'fail');
+      const failing = firstFailure(report);
       this.#log.info(
         {
           userId: actor.userId,
@@ -315,12 +315,7 @@ export class ConnectionService {
         this.#log.warn({ err, connectionId: record.id }, 'could not record the verification');
       });
     }
-    await this.#audit(
-      actor,
-      'verify',
-      report.ok ? 'ok' : 'failed',
-      report.checks.find((c) => c.status === 'fail')?.id,
-    );
+    await this.#audit(actor, 'verify', report.ok ? 'ok' : 'failed', firstFailure(report)?.id);
     await this.#post(context.channel ?? record.channel, {
       kind: 'verified',
       userId: actor.userId,

@@ -1,4 +1,4 @@
-import { CHECK_IDS, type CheckResult, type VerificationReport } from './report.js';
+import { CHECK_IDS, firstFailure, type CheckResult, type VerificationReport } from './report.js';
 import { CHECK_LABELS } from './check-labels.js';
 import { GUIDE, guideStep, type StepId } from './guide.js';
 import { ActionId, type Action, type ChecklistItem, type Message } from './message.js';
@@ -158,7 +158,7 @@ export function reportMessage(
   stored: { rotationDueAt: string } | undefined,
   retiringClientId?: string,
 ): Message {
-  const failing = report.checks.find((c) => c.status === 'fail');
+  const failing = firstFailure(report);
   const warnings = report.checks.filter((c) => c.status === 'warn');
   const actions: Action[] = [];
   if (!report.ok) {
@@ -258,7 +258,7 @@ export function channelMessage(event: ChannelEvent): Message {
         event.report.ok ? 'success' : 'error',
         event.report.ok
           ? `${who} re-checked the HaloPSA connection: every check passed.`
-          : `${who} re-checked the HaloPSA connection: "${CHECK_LABELS[event.report.checks.find((c) => c.status === 'fail')?.id ?? 'token']}" failed.`,
+          : `${who} re-checked the HaloPSA connection: "${CHECK_LABELS[firstFailure(event.report)?.id ?? 'token']}" failed.`,
       );
     case 'disconnected':
       return simple(
