@@ -9,6 +9,7 @@ import { createAesVault } from './core/aes-vault.js';
 import type { ChatAdapter } from './core/chat-adapter.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConnectionService } from './core/connection-service.js';
+import { FollowUps } from './core/follow-ups.js';
 import { createHaloDispatcher } from './core/net/index.js';
 import type { Logger } from './core/logger.js';
 import type { Notifier } from './core/notifier.js';
@@ -16,6 +17,7 @@ import type { Platform } from './core/platform.js';
 import { createVerifier } from './core/verifier.js';
 import { Scheduler } from './core/scheduler.js';
 import { createCloudDepotRouter } from './http/cloud-depot-router.js';
+import { followUpGate } from './http/follow-up-gate.js';
 import { createHealthRouter } from './http/health-router.js';
 import { createLogger } from './log.js';
 import { createStore } from './store/create-store.js';
@@ -86,6 +88,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     reverifyEveryMs: config.reverifyEveryMs,
     adminUserIds: config.adminUserIds,
   });
+  const followUps = new FollowUps({ logger: root.child({ subsystem: 'follow-ups' }) });
   const service = new ConnectionService({
     store,
     vault,
@@ -97,13 +100,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     rotationPeriodMs: config.rotationPeriodMs,
     allowPrivateNetwork: config.haloAllowPrivateNetwork,
     reminders: scheduler,
+    followUps,
   });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(createHealthRouter(store, log));
+  app.use(followUpGate(followUps));
   const adapters: ChatAdapter[] = [];
-  const adapterOptions = { config, service, store, vault, clock };
+  const adapterOptions = { config, service, store, vault, clock, followUps };
   if (slackEnabled(config)) {
     // Each SDK is loaded only when its platform is on: it is most of the start-up time.
     const { createSlackAdapter } = await import('./bots/slack/index.js');

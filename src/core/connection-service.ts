@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { CredentialsForm, FieldProblem, HaloCredentials } from './credentials.js';
 import { HaloConnectError, ErrorCode } from './errors.js';
+import type { FollowUps } from './follow-ups.js';
 import { normalizeCredentials } from './input.js';
 import type { Logger } from './logger.js';
 import type { Message } from './message.js';
@@ -52,6 +53,11 @@ export interface ConnectionServiceOptions {
   perUserLimit?: RateLimit;
   /** The reminder scheduler: plans a new cycle after a connect or rotation, and snoozes. */
   reminders?: Pick<Scheduler, 'planCycle' | 'snooze'>;
+  /**
+   * Where verification jobs start: after the platform was answered, and after a burst of
+   * requests (see FollowUps). Without it a job starts at once.
+   */
+  followUps?: FollowUps;
 }
 
 export interface SubmitContext {
@@ -169,7 +175,9 @@ export class ConnectionService {
       mode: context.mode,
       prefill: { authServer: form.authServer, tenant: form.tenant, clientId: form.clientId },
     };
-    const done = this.#track(this.#runSubmit(actor, normalized.value, state, existing, context));
+    const done = this.#track(
+      this.#startJob(() => this.#runSubmit(actor, normalized.value, state, existing, context)),
+    );
     return { kind: 'started', message: verifyingMessage([]), done };
   }
 
@@ -180,7 +188,7 @@ export class ConnectionService {
     const limited = this.#takeRate(actor);
     if (limited) return { kind: 'rate_limited', message: limited };
     if (!(await this.#claim(`verify:${context.idempotencyKey}`))) return { kind: 'duplicate' };
-    const done = this.#track(this.#runVerifyStored(actor, record, context));
+    const done = this.#track(this.#startJob(() => this.#runVerifyStored(actor, record, context)));
     return { kind: 'started', message: verifyingMessage([]), done };
   }
 
@@ -412,6 +420,10 @@ export class ConnectionService {
 
   async #claim(key: string): Promise<boolean> {
     return this.#o.store.claimOnce(key, IDEMPOTENCY_TTL_MS, this.#o.clock.now());
+  }
+
+  #startJob<T>(job: () => Promise<T>): Promise<T> {
+    return this.#o.followUps ? this.#o.followUps.start('normal', job) : job();
   }
 
   #track<T>(job: Promise<T>): Promise<T> {

@@ -79,11 +79,12 @@ function options(h: TeamsHarness, who: Who, extra: Partial<ActivityOptions> = {}
   return { serviceUrl: h.connector.url, conversation: 'channel', ...who, ...extra };
 }
 
-/** Types a command; answers the HTTP result and the connector calls it caused. */
+/** Types a command; answers the HTTP result and the connector calls it caused, follow-ups too. */
 export async function say(h: TeamsHarness, text: string, who: Who = {}) {
   const before = h.connector.calls.length;
   const result = await h.post(messageActivity(text, options(h, who)));
   expect(result.status).toBe(200);
+  await h.settle();
   return { result, calls: h.connector.calls.slice(before) };
 }
 
@@ -97,6 +98,7 @@ export async function click(
   const before = h.connector.calls.length;
   const result = await h.post(cardClick(data, options(h, who, { replyToId: cardId })));
   expect(result.status).toBe(200);
+  await h.settle();
   return { result, calls: h.connector.calls.slice(before) };
 }
 

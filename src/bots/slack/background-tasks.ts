@@ -1,23 +1,32 @@
+import { FollowUps, type FollowUpUrgency } from '../../core/follow-ups.js';
 import type { Logger } from '../../core/logger.js';
 import { describeError } from './slack-error.js';
 
 /**
- * Work a handler starts after its `ack()`: tracked so `stop()` can wait for it, and guarded
- * so a failure is logged once instead of becoming an unhandled rejection.
+ * Work a handler starts after its `ack()`: started through the process's {@link FollowUps}
+ * gate (acknowledgements first), tracked so `stop()` can wait for it, and guarded so a
+ * failure is logged once instead of becoming an unhandled rejection.
  */
 export class BackgroundTasks {
   readonly #running = new Set<Promise<void>>();
+  readonly #log: Logger;
+  readonly #gate: FollowUps;
 
-  constructor(private readonly log: Logger) {}
+  constructor(log: Logger, gate?: FollowUps) {
+    this.#log = log;
+    this.#gate = gate ?? new FollowUps({ logger: log });
+  }
 
-  run(label: string, work: () => Promise<unknown>): void {
-    const task = Promise.resolve()
-      .then(work)
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          this.log.error({ err: describeError(err), task: label }, 'Slack follow-up failed'),
-      );
+  /**
+   * Runs `work` once the gate lets it start. `urgent`: the person who clicked waits for it
+   * (a modal on a `trigger_id`, a reply); `normal`: anything else.
+   */
+  run(label: string, work: () => Promise<unknown>, urgency: FollowUpUrgency = 'urgent'): void {
+    const task = this.#gate.start(urgency, work).then(
+      () => undefined,
+      (err: unknown) =>
+        this.#log.error({ err: describeError(err), task: label }, 'Slack follow-up failed'),
+    );
     this.#running.add(task);
     void task.finally(() => this.#running.delete(task));
   }

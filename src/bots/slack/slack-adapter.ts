@@ -5,6 +5,7 @@ import type { ChatAdapter } from '../../core/chat-adapter.js';
 import type { Clock } from '../../core/clock.js';
 import type { ConnectionService } from '../../core/connection-service.js';
 import { ErrorCode, HaloConnectError } from '../../core/errors.js';
+import type { FollowUps } from '../../core/follow-ups.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../core/store.js';
 import type { Vault } from '../../core/vault.js';
@@ -28,6 +29,8 @@ export interface SlackAdapterOptions {
   vault: Vault;
   /** A child logger bound to `{ subsystem: 'slack' }`. */
   logger: Logger;
+  /** The process's follow-up gate; without it follow-ups start at once. */
+  followUps?: FollowUps;
   clock: Clock;
   /** How the notifier retries posts; the defaults suit production. */
   retry?: Partial<RetryPolicy>;
@@ -76,7 +79,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     retry: options.retry,
     sleep: options.sleep,
   });
-  const tasks = new BackgroundTasks(log);
+  const tasks = new BackgroundTasks(log, options.followUps);
   const socket = Boolean(config.slack.appToken);
   const http = socket ? undefined : httpReceiver(config, log, clock);
   const receiver: Receiver = http ?? socketReceiver(config.slack.appToken!, clientOptions, log);

@@ -1,21 +1,26 @@
+import { FollowUps, type FollowUpUrgency } from '../../core/follow-ups.js';
 import type { Logger } from '../../core/logger.js';
 import { safeError } from './safe-error.js';
 
 /**
- * Work that goes on after the platform was answered (the live report card). Failures are
- * logged, never thrown; `idle()` waits for what is running, for a clean stop and for tests.
+ * Work that goes on after the platform was answered (the live report card, the channel
+ * announcement, storing a conversation reference), started through the process's
+ * {@link FollowUps} gate. Failures are logged, never thrown; `idle()` waits for what is
+ * queued or running, for a clean stop and for tests.
  */
 export class Background {
   readonly #running = new Set<Promise<void>>();
   readonly #log: Logger;
+  readonly #gate: FollowUps;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, gate?: FollowUps) {
     this.#log = logger;
+    this.#gate = gate ?? new FollowUps({ logger });
   }
 
   /** Starts `work` without waiting for it; `what` names it in the log if it fails. */
-  run(what: string, work: () => Promise<unknown>): void {
-    const job = work().then(
+  run(what: string, work: () => Promise<unknown>, urgency: FollowUpUrgency = 'normal'): void {
+    const job = this.#gate.start(urgency, work).then(
       () => undefined,
       (err: unknown) => this.#log.error(safeError(err), `${what} failed`),
     );

@@ -23,7 +23,9 @@ export async function handleCommand(
       const denied = service.checkManage(actor);
       if (denied) return turn.reply(denied);
       await turn.reply(guideMessage('agent'));
-      await service.announceStart(actor, turn.address);
+      // The channel hears of it after the person has the guide.
+      const address = turn.address;
+      deps.background.run('announce connect', () => service.announceStart(actor, address));
       return;
     }
     case 'status':

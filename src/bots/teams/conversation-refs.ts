@@ -51,6 +51,8 @@ export class ConversationRefs {
   readonly #log: Logger;
   /** What was last written per id, so an unchanged reference is not written again. */
   readonly #written = new Map<string, string>();
+  /** References seen in an activity whose store write has not finished yet. */
+  readonly #noted = new Map<string, ConversationReference>();
 
   constructor(store: Store, clock: Clock, logger: Logger) {
     this.#store = store;
@@ -58,31 +60,44 @@ export class ConversationRefs {
     this.#log = logger;
   }
 
-  /** Stores (or re-enables) the reference of the conversation an activity came from. */
-  async remember(activity: Activity, tenantId: string): Promise<void> {
+  /**
+   * Notes the reference of the conversation an activity came from, in memory at once, and
+   * returns the store write that keeps it (or re-enables a disabled conversation), for the
+   * caller to run after answering; undefined when the stored one is already the same.
+   * Until that write is done, {@link resolve} answers from the noted reference.
+   */
+  remember(activity: Activity, tenantId: string): (() => Promise<void>) | undefined {
     const conversationId = activity.conversation?.id;
-    if (!conversationId || !activity.serviceUrl) return;
+    if (!conversationId || !activity.serviceUrl) return undefined;
     const id = refId(tenantId, conversationId);
     const reference = referenceOf(activity) as unknown as Record<string, unknown>;
     const json = JSON.stringify(reference);
-    if (this.#written.get(id) === json) return;
-    await this.#store.putConversationRef({
-      id,
-      tenantId,
-      conversationId,
-      reference,
-      disabled: false,
-      updatedAt: this.#clock.now().toISOString(),
-    });
-    this.#written.set(id, json);
+    if (this.#written.get(id) === json) return undefined;
+    this.#noted.set(id, reference as unknown as ConversationReference);
+    return async () => {
+      try {
+        await this.#store.putConversationRef({
+          id,
+          tenantId,
+          conversationId,
+          reference,
+          disabled: false,
+          updatedAt: this.#clock.now().toISOString(),
+        });
+        this.#written.set(id, json);
+      } finally {
+        if (this.#noted.get(id) === (reference as unknown)) this.#noted.delete(id);
+      }
+    };
   }
 
-  /** The reference to send to; the stored one wins over the copy in the address. */
+  /** The reference to send to; a just-noted or stored one wins over the address's copy. */
   async resolve(address: Address): Promise<ResolvedReference> {
     if (address.disabled) return { ok: false, reason: 'gone', detail: 'address_disabled' };
-    const stored = await this.#store.getConversationRef(
-      refId(address.workspaceId, address.channelId),
-    );
+    const id = refId(address.workspaceId, address.channelId);
+    const noted = this.#noted.get(id);
+    if (noted) return { ok: true, reference: noted };
+    const stored = await this.#store.getConversationRef(id);
     if (stored?.disabled) return { ok: false, reason: 'gone', detail: 'conversation_disabled' };
     const reference = (stored?.reference ?? address.reference) as ConversationReference | undefined;
     if (!reference?.serviceUrl || !reference.conversation?.id) {
@@ -94,6 +109,7 @@ export class ConversationRefs {
   /** Marks a conversation unusable (the bot was removed); a new activity re-enables it. */
   async disable(address: Address): Promise<void> {
     const id = refId(address.workspaceId, address.channelId);
+    this.#noted.delete(id);
     const stored = await this.#store.getConversationRef(id);
     if (!stored || stored.disabled) return;
     await this.#store.putConversationRef({
@@ -108,23 +124,26 @@ export class ConversationRefs {
     );
   }
 
-  /** The personal chat of a user with the bot, if the bot has one stored. */
+  /** The personal chat of a user with the bot, if the bot has one (noted or stored). */
   async personalChat(workspace: WorkspaceRef, userId: string): Promise<Address | undefined> {
-    const refs = await this.#store.listConversationRefs(workspace.workspaceId);
-    const chat = refs.find((r) => {
-      const ref = r.reference as unknown as ConversationReference;
-      return (
-        !r.disabled &&
+    const { workspaceId } = workspace;
+    const noted = [...this.#noted]
+      .filter(([id]) => id.startsWith(`${workspaceId}:`))
+      .map(([, reference]) => reference);
+    const stored = (await this.#store.listConversationRefs(workspaceId))
+      .filter((r) => !r.disabled)
+      .map((r) => r.reference as unknown as ConversationReference);
+    const chat = [...noted, ...stored].find(
+      (ref) =>
         ref.conversation?.conversationType === 'personal' &&
-        (ref.user?.aadObjectId === userId || ref.user?.id === userId)
-      );
-    });
+        (ref.user?.aadObjectId === userId || ref.user?.id === userId),
+    );
     if (!chat) return undefined;
     return {
       platform: 'teams',
-      workspaceId: workspace.workspaceId,
-      channelId: chat.conversationId,
-      reference: chat.reference,
+      workspaceId,
+      channelId: chat.conversation.id,
+      reference: chat as unknown as Record<string, unknown>,
     };
   }
 }

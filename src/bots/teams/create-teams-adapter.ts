@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { ChatAdapter } from '../../core/chat-adapter.js';
 import type { Clock } from '../../core/clock.js';
 import type { ConnectionService } from '../../core/connection-service.js';
+import type { FollowUps } from '../../core/follow-ups.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../core/store.js';
 import { createTeamsAuth } from './auth-config.js';
@@ -27,6 +28,8 @@ export interface TeamsAdapterOptions {
   /** The `teams` child logger (`logger.child({ subsystem: 'teams' })`). */
   logger: Logger;
   clock: Clock;
+  /** The process's follow-up gate; without it follow-ups start at once. */
+  followUps?: FollowUps;
   /** Retries of connector calls; tests shorten the waits. */
   retry?: RetryPolicy;
   /** How a retry waits; tests record the waits instead. */
@@ -93,7 +96,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     retry: options.retry ?? DEFAULT_RETRY,
     sleep: options.sleep ?? realSleep,
   });
-  const background = new Background(logger);
+  const background = new Background(logger, options.followUps);
   const roles = new MemberRoles(options.clock);
   const deps: TeamsDeps = { ...options, refs, names, roles, notifier, connector, background };
   const bot = new TeamsBot(deps);

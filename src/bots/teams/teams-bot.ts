@@ -14,7 +14,8 @@ const REDELIVERY_WINDOW_MS = 15 * 60_000;
 /**
  * The Teams bot on the Agents SDK's core `ActivityHandler`: messages (typed commands and
  * card buttons) and the dialog invokes (`task/fetch`, `task/submit`, by overriding the
- * invoke handling). Every incoming activity refreshes the stored conversation reference.
+ * invoke handling). Every incoming activity refreshes the stored conversation reference
+ * (after the answer).
  * It translates only; each decision is the core's.
  */
 export class TeamsBot extends ActivityHandler {
@@ -38,9 +39,15 @@ export class TeamsBot extends ActivityHandler {
     if (tenantId) {
       const { from } = context.activity;
       this.#deps.names.remember(from?.aadObjectId || from?.id, from?.name);
-      await this.#deps.refs.remember(context.activity, tenantId).catch((err: unknown) => {
-        this.#deps.logger.warn(safeError(err), 'could not store the conversation reference');
-      });
+      // Noted now, stored after the answer: a durable write is not on the answer's path.
+      const store = this.#deps.refs.remember(context.activity, tenantId);
+      if (store) {
+        this.#deps.background.run('store the conversation reference', () =>
+          store().catch((err: unknown) => {
+            this.#deps.logger.warn(safeError(err), 'could not store the conversation reference');
+          }),
+        );
+      }
     }
     await super.onTurnActivity(context);
   }

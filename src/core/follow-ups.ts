@@ -1,0 +1,150 @@
+import type { Logger } from './logger.js';
+
+/**
+ * How long a follow-up may be held back while platform requests keep arriving.
+ * `urgent`: it must reach the platform soon (a Slack modal opened with a `trigger_id`, which
+ * Slack accepts for 3 seconds from the click). `normal`: anything else the person waits for
+ * (a guide reply, a channel post, the start of a verification).
+ */
+export type FollowUpUrgency = 'urgent' | 'normal';
+
+/** The longest each urgency is held back, in milliseconds. */
+export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> = {
+  urgent: 400,
+  normal: 2_000,
+};
+
+/** Requests that arrive less than this apart make a burst; the gate opens after a pause. */
+const QUIET_MS = 10;
+
+export interface FollowUpsOptions {
+  logger: Logger;
+  /** Milliseconds on a monotonic clock; tests pass a fake one. */
+  now?: () => number;
+  /** Overrides {@link FOLLOW_UP_MAX_DELAY_MS} (tests). */
+  maxDelayMs?: Partial<Record<FollowUpUrgency, number>>;
+}
+
+interface Waiting {
+  deadline: number;
+  begin(): void;
+}
+
+/**
+ * Acknowledgements first: the work a handler starts after answering the platform (opening
+ * a modal, posting a reply, running a verification) waits while platform requests are being
+ * answered, so a burst of clicks is acknowledged at the pace of a bare app instead of each
+ * answer queueing behind the follow-ups of the ones before it.
+ *
+ * The HTTP server reports each platform request with {@link requestStarted} and
+ * {@link requestEnded}. A follow-up starts at once when nothing else is going on (a lone
+ * click pays no delay), otherwise as soon as no request is in flight and none arrived for
+ * 10 ms, and in any case after its urgency's longest delay, so steady traffic cannot starve
+ * it. Every follow-up is tracked: {@link idle} waits for all of them, queued ones included.
+ *
+ * Note: only the start is held back. Work already running shares the event loop with new
+ * requests as before; Node cannot pause it.
+ */
+export class FollowUps {
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #maxDelay: Record<FollowUpUrgency, number>;
+  /** Per urgency, in the order queued: deadlines only grow along each queue. */
+  readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [] };
+  readonly #jobs = new Set<Promise<unknown>>();
+  #inFlight = 0;
+  #lastArrival = -Infinity;
+  #burstUntil = -Infinity;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+
+  constructor(options: FollowUpsOptions) {
+    this.#log = options.logger;
+    this.#now = options.now ?? (() => performance.now());
+    this.#maxDelay = { ...FOLLOW_UP_MAX_DELAY_MS, ...options.maxDelayMs };
+  }
+
+  /** A platform request arrived. */
+  requestStarted(): void {
+    const now = this.#now();
+    this.#inFlight++;
+    // Two arrivals close together: more may follow, so wait for a pause.
+    if (now - this.#lastArrival < QUIET_MS) this.#burstUntil = now + QUIET_MS;
+    this.#lastArrival = now;
+  }
+
+  /** A platform request was answered (or its connection closed). */
+  requestEnded(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    this.#pump();
+  }
+
+  /** Starts `work` when the gate allows; settles with its outcome. */
+  start<T>(urgency: FollowUpUrgency, work: () => Promise<T>): Promise<T> {
+    const job = new Promise<T>((resolve, reject) => {
+      const begin = () => void Promise.resolve().then(work).then(resolve, reject);
+      if (this.waiting === 0 && !this.#busy(this.#now())) return begin();
+      this.#queues[urgency].push({ deadline: this.#now() + this.#maxDelay[urgency], begin });
+      this.#arm(this.#now());
+    });
+    const tracked = job.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#jobs.add(tracked);
+    void tracked.finally(() => this.#jobs.delete(tracked));
+    return job;
+  }
+
+  /** How many follow-ups wait for the gate. */
+  get waiting(): number {
+    return this.#queues.urgent.length + this.#queues.normal.length;
+  }
+
+  /** Resolves once nothing is queued or running, including work started meanwhile. */
+  async idle(): Promise<void> {
+    while (this.#jobs.size) await Promise.allSettled([...this.#jobs]);
+  }
+
+  #busy(now: number): boolean {
+    return this.#inFlight > 0 || now < this.#burstUntil;
+  }
+
+  /** Starts what may start: everything once the gate is open, else what is overdue. */
+  #pump(): void {
+    if (this.waiting === 0) return;
+    const now = this.#now();
+    const free = !this.#busy(now);
+    let started = 0;
+    // Urgent work first; within an urgency, first come, first served.
+    for (const queue of [this.#queues.urgent, this.#queues.normal]) {
+      let count = 0;
+      while (count < queue.length && (free || queue[count]!.deadline <= now)) count++;
+      for (const waiting of queue.splice(0, count)) waiting.begin();
+      started += count;
+    }
+    if (started > 0 && !free) {
+      this.#log.debug({ started, waiting: this.waiting }, 'follow-ups started at their deadline');
+    }
+    this.#arm(now);
+  }
+
+  /** Wakes the pump when the burst window closes or the earliest deadline passes. */
+  #arm(now: number): void {
+    if (this.waiting === 0) return;
+    const { urgent, normal } = this.#queues;
+    const deadline = Math.min(urgent[0]?.deadline ?? Infinity, normal[0]?.deadline ?? Infinity);
+    const at = this.#inFlight > 0 ? deadline : Math.min(deadline, this.#burstUntil);
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        this.#pump();
+      },
+      Math.max(0, at - now),
+    );
+  }
+}

@@ -1,0 +1,16 @@
+import type { RequestHandler } from 'express';
+import type { FollowUps } from '../core/follow-ups.js';
+
+/**
+ * Tells the follow-up gate when a platform request arrives and when it has been answered,
+ * so follow-up work waits while acknowledgements are due. Mounted before the platform
+ * routes; health probes are not counted.
+ */
+export function followUpGate(followUps: FollowUps): RequestHandler {
+  return (_req, res, next) => {
+    followUps.requestStarted();
+    // `close` comes after the answer was sent, and also when the caller went away first.
+    res.once('close', () => followUps.requestEnded());
+    next();
+  };
+}

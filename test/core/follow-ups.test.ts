@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FollowUps } from '../../src/core/follow-ups.js';
+import { silentLogger } from '../../src/core/logger.js';
+
+let gate: FollowUps;
+let started: string[];
+
+/** Queues a follow-up that records when it starts and then finishes at once. */
+function follow(name: string, urgency: 'urgent' | 'normal' = 'urgent') {
+  return gate.start(urgency, async () => {
+    started.push(name);
+    return name;
+  });
+}
+
+/** Lets microtasks run without moving the clock. */
+async function flush(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  gate = new FollowUps({ logger: silentLogger, now: () => Date.now() });
+  started = [];
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('FollowUps', () => {
+  it('starts at once when no request is being answered', async () => {
+    await expect(follow('alone')).resolves.toBe('alone');
+    expect(gate.waiting).toBe(0);
+  });
+
+  it('holds work started during a request until that request was answered', async () => {
+    gate.requestStarted();
+    const done = follow('after the ack');
+    await flush();
+    expect(started).toEqual([]);
+    expect(gate.waiting).toBe(1);
+    gate.requestEnded();
+    await expect(done).resolves.toBe('after the ack');
+  });
+
+  it('waits for a pause of 10 ms after a burst of requests', async () => {
+    gate.requestStarted();
+    void follow('first click');
+    await vi.advanceTimersByTimeAsync(1);
+    gate.requestStarted(); // 1 ms after the first: a burst, more may come
+    await vi.advanceTimersByTimeAsync(1);
+    gate.requestEnded();
+    gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(8);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['first click']);
+  });
+
+  it('starts urgent work before normal work when the gate opens', async () => {
+    gate.requestStarted();
+    void follow('post', 'normal');
+    void follow('modal', 'urgent');
+    void follow('reply', 'urgent');
+    gate.requestEnded();
+    await flush();
+    expect(started).toEqual(['modal', 'reply', 'post']);
+  });
+
+  it('never holds work longer than its urgency allows, however busy', async () => {
+    gate.requestStarted(); // a request that never ends
+    void follow('modal', 'urgent');
+    void follow('post', 'normal');
+    await vi.advanceTimersByTimeAsync(399);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['modal']);
+    await vi.advanceTimersByTimeAsync(1_600);
+    expect(started).toEqual(['modal', 'post']);
+  });
+
+  it('passes failures to the caller and waits for queued work in idle()', async () => {
+    gate.requestStarted();
+    const failing = gate.start('normal', () => Promise.reject(new Error('boom')));
+    failing.catch(() => undefined);
+    let idle = false;
+    void gate.idle().then(() => (idle = true));
+    await flush();
+    expect(idle).toBe(false);
+    gate.requestEnded();
+    await expect(failing).rejects.toThrow('boom');
+    await flush();
+    expect(idle).toBe(true);
+  });
+
+  it('counts a request whose caller went away as ended, once', async () => {
+    gate.requestStarted();
+    gate.requestEnded();
+    gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(20);
+    gate.requestStarted();
+    void follow('held');
+    await flush();
+    expect(started).toEqual([]);
+    gate.requestEnded();
+    await flush();
+    expect(started).toEqual(['held']);
+  });
+});
