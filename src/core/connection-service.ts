@@ -18,7 +18,7 @@ import {
   type FormMode,
   type FormState,
 } from './messages.js';
-import type { Notifier } from './notifier.js';
+import type { DeliveryResult, Notifier } from './notifier.js';
 import {
   connectionIdOf,
   type Actor,
@@ -68,7 +68,19 @@ export interface SubmitContext {
   channel?: Address;
   /** Called with the live view as each check completes. */
   onProgress?: (message: Message) => void | Promise<void>;
+  /** Told when a channel status post of this flow did not arrive (see UndeliveredHook). */
+  onUndelivered?: UndeliveredHook;
 }
+
+/**
+ * Told when a status post of a flow someone started did not reach its channel, so the
+ * adapter can tell that person privately (for example how to invite the bot). It must not
+ * throw; a failure is ignored.
+ */
+export type UndeliveredHook = (
+  address: Address,
+  result: Extract<DeliveryResult, { ok: false }>,
+) => Promise<void>;
 
 export type SubmitResult =
   | { kind: 'invalid'; problems: FieldProblem[] }
@@ -145,8 +157,12 @@ export class ConnectionService {
   }
 
   /** Announces in the channel that someone started connecting. */
-  async announceStart(actor: Actor, channel: Address | undefined): Promise<void> {
-    await this.#post(channel, { kind: 'started', userId: actor.userId });
+  async announceStart(
+    actor: Actor,
+    channel: Address | undefined,
+    onUndelivered?: UndeliveredHook,
+  ): Promise<void> {
+    await this.#post(channel, { kind: 'started', userId: actor.userId }, onUndelivered);
   }
 
   /**
@@ -208,7 +224,11 @@ export class ConnectionService {
   }
 
   /** Removes the secret and the reminders; the audit trail stays. */
-  async disconnect(actor: Actor, channel: Address | undefined): Promise<Message> {
+  async disconnect(
+    actor: Actor,
+    channel: Address | undefined,
+    onUndelivered?: UndeliveredHook,
+  ): Promise<Message> {
     const denied = this.checkManage(actor);
     if (denied) {
       await this.#audit(actor, 'disconnect', 'denied');
@@ -221,7 +241,11 @@ export class ConnectionService {
     this.#tokens.forget(id);
     await this.#audit(actor, 'disconnect', 'ok');
     this.#log.info({ connectionId: id, userId: actor.userId }, 'connection removed');
-    await this.#post(channel ?? record.channel, { kind: 'disconnected', userId: actor.userId });
+    await this.#post(
+      channel ?? record.channel,
+      { kind: 'disconnected', userId: actor.userId },
+      onUndelivered,
+    );
     return simple(
       'Disconnected',
       'warning',
@@ -243,7 +267,11 @@ export class ConnectionService {
   }
 
   /** Posts a channel event; a failed post is logged, never fatal to the flow. */
-  async #post(channel: Address | undefined, event: ChannelEvent): Promise<void> {
+  async #post(
+    channel: Address | undefined,
+    event: ChannelEvent,
+    onUndelivered?: UndeliveredHook,
+  ): Promise<void> {
     if (!channel || channel.disabled) return;
     const notifier = this.#o.notifiers[channel.platform];
     if (!notifier) return;
@@ -253,6 +281,7 @@ export class ConnectionService {
         { channelId: channel.channelId, reason: result.reason, detail: result.detail },
         'channel status post failed',
       );
+      await onUndelivered?.(channel, result).catch(() => undefined);
     }
   }
 
@@ -277,12 +306,11 @@ export class ConnectionService {
         'credentials failed verification; nothing stored',
       );
       await this.#audit(actor, action, 'failed', failing?.id);
-      await this.#post(context.channel, {
-        kind: 'failed',
-        userId: actor.userId,
-        check: failing,
-        mode: state.mode,
-      });
+      await this.#post(
+        context.channel,
+        { kind: 'failed', userId: actor.userId, check: failing, mode: state.mode },
+        context.onUndelivered,
+      );
       return reportMessage(report, { ...state, prefill: { ...state.prefill } }, undefined);
     }
     const record = await this.#store(actor, credentials, report, existing, context.channel);
@@ -301,6 +329,7 @@ export class ConnectionService {
       state.mode === 'rotate'
         ? { kind: 'rotated', userId: actor.userId, record }
         : { kind: 'connected', userId: actor.userId, record, report },
+      context.onUndelivered,
     );
     return reportMessage(report, state, record, record.retiring?.clientId);
   }
@@ -324,11 +353,11 @@ export class ConnectionService {
       });
     }
     await this.#audit(actor, 'verify', report.ok ? 'ok' : 'failed', firstFailure(report)?.id);
-    await this.#post(context.channel ?? record.channel, {
-      kind: 'verified',
-      userId: actor.userId,
-      report,
-    });
+    await this.#post(
+      context.channel ?? record.channel,
+      { kind: 'verified', userId: actor.userId, report },
+      context.onUndelivered,
+    );
     return reportMessage(
       report,
       {

@@ -4,7 +4,6 @@ import type { Message } from '../../core/message.js';
 import type { DeliveryResult, Notifier } from '../../core/notifier.js';
 import type { Address, WorkspaceRef } from '../../core/platform.js';
 import type { SlackClientOptions } from './client-options.js';
-import { currentDeliveryContext } from './delivery-context.js';
 import { renderMessage } from './render.js';
 import { classifySlackError } from './slack-error.js';
 import type { TokenSource, WorkspaceKey } from './token-source.js';
@@ -79,9 +78,6 @@ export class SlackNotifier implements Notifier {
       channel: address.channelId,
       ...rendered,
     });
-    if (!outcome.ok && outcome.reason === 'not_in_channel') {
-      await currentDeliveryContext()?.notInChannel(address);
-    }
     return this.#delivery(outcome, address.channelId);
   }
 

@@ -1,7 +1,6 @@
 import type { App, RespondFn, SlashCommand, webApi } from '@slack/bolt';
 import { guideMessage, helpMessage, verifyingMessage } from '../../../core/messages.js';
 import { credentialsModal } from '../credentials-modal.js';
-import { withDeliveryContext } from '../delivery-context.js';
 import {
   claimRequest,
   ephemeral,
@@ -86,8 +85,11 @@ async function reply(
   }
   const progress = await deps.store.getGuideProgress(guideProgressKey(origin));
   await respond(ephemeral(guideMessage(progress?.step ?? 'agent')));
-  await withDeliveryContext(tellByRespond(respond), () =>
-    deps.service.announceStart(actor, originAddress(origin)),
+  // The channel hears of it after the person has the guide.
+  deps.tasks.run(
+    'announce connect',
+    () => deps.service.announceStart(actor, originAddress(origin), tellByRespond(respond)),
+    'normal',
   );
 }
 

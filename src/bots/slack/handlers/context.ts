@@ -1,6 +1,6 @@
 import type { RespondArguments, RespondFn, types, webApi } from '@slack/bolt';
 import type { Clock } from '../../../core/clock.js';
-import type { ConnectionService } from '../../../core/connection-service.js';
+import type { ConnectionService, UndeliveredHook } from '../../../core/connection-service.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Message } from '../../../core/message.js';
 import { notInChannelMessage } from '../../../core/messages.js';
@@ -8,7 +8,6 @@ import type { Actor, Address } from '../../../core/platform.js';
 import type { Store } from '../../../core/store.js';
 import type { SlackActors } from '../actors.js';
 import type { BackgroundTasks } from '../background-tasks.js';
-import { onceNotInChannel, type DeliveryContext } from '../delivery-context.js';
 import { encodeModalMetadata, type ModalMetadata } from '../modal-metadata.js';
 import type { SlackNotifier } from '../notifier.js';
 import { renderMessage, renderModal } from '../render.js';
@@ -89,15 +88,28 @@ export function infoModal(message: Message, meta: ModalMetadata): types.ModalVie
   });
 }
 
+/**
+ * A hook for the core (UndeliveredHook): when a status post of this flow finds the bot
+ * missing from the channel, `tell` runs, once per flow, and never throws.
+ */
+function onceNotInChannel(tell: () => Promise<unknown>): UndeliveredHook {
+  let told = false;
+  return async (_address, result) => {
+    if (told || result.reason !== 'not_in_channel') return;
+    told = true;
+    await tell().catch(() => undefined);
+  };
+}
+
 /** Tells the person through `response_url` when the bot is not in the channel. */
-export function tellByRespond(respond: RespondFn): DeliveryContext {
+export function tellByRespond(respond: RespondFn): UndeliveredHook {
   return onceNotInChannel(async () => {
     await respond(ephemeral(notInChannelMessage()));
   });
 }
 
 /** Tells the person in a direct message (a modal has no `response_url`). */
-export function tellByDirect(deps: HandlerDeps, origin: Origin): DeliveryContext {
+export function tellByDirect(deps: HandlerDeps, origin: Origin): UndeliveredHook {
   return onceNotInChannel(async () => {
     await deps.notifier.direct(
       { platform: 'slack', workspaceId: origin.teamId },

@@ -1,6 +1,5 @@
 import type { webApi } from '@slack/bolt';
 import { disconnectConfirmMessage } from '../../../core/messages.js';
-import { withDeliveryContext } from '../delivery-context.js';
 import {
   claimRequest,
   ephemeral,
@@ -39,7 +38,7 @@ export async function confirmDisconnect(deps: HandlerDeps, client: webApi.WebCli
     click.surface.kind === 'message'
       ? tellByRespond(click.surface.respond)
       : tellByDirect(deps, click.origin);
-  const result = await withDeliveryContext(tell, () => deps.service.disconnect(actor, channel));
+  const result = await deps.service.disconnect(actor, channel, tell);
   await showOnSurface(deps, client, click, result);
 }
 

@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { SubmitResult } from '../../../core/connection-service.js';
+import type { SubmitResult, UndeliveredHook } from '../../../core/connection-service.js';
 import type { Message } from '../../../core/message.js';
-import { withDeliveryContext, type DeliveryContext } from '../delivery-context.js';
 import type { ModalMetadata } from '../modal-metadata.js';
 import { ViewUpdater } from '../view-updater.js';
 import {
@@ -33,12 +32,16 @@ export function followReport(
   meta: ModalMetadata,
   done: Promise<Message>,
 ): void {
-  deps.tasks.run('verification report', async () => {
-    const report = await done;
-    if (!(await updater.finish(infoModal(report, meta)))) {
-      await deliverPrivately(deps, origin, report);
-    }
-  });
+  deps.tasks.run(
+    'verification report',
+    async () => {
+      const report = await done;
+      if (!(await updater.finish(infoModal(report, meta)))) {
+        await deliverPrivately(deps, origin, report);
+      }
+    },
+    'normal',
+  );
 }
 
 /**
@@ -51,19 +54,18 @@ export async function verifyInModal(
   origin: Origin,
   viewId: string,
   idempotencyKey: string,
-  tell: DeliveryContext,
+  tell: UndeliveredHook,
 ): Promise<void> {
   const meta: ModalMetadata = { channelId: origin.channelId, mode: 'rotate' };
   const actor = await resolveActor(deps, client, origin);
   const updater = new ViewUpdater(client, viewId, deps.log);
   updater.release();
-  const result: SubmitResult = await withDeliveryContext(tell, () =>
-    deps.service.verifyStored(actor, {
-      idempotencyKey,
-      channel: originAddress(origin),
-      onProgress: (message) => updater.progress(infoModal(message, meta)),
-    }),
-  );
+  const result: SubmitResult = await deps.service.verifyStored(actor, {
+    idempotencyKey,
+    channel: originAddress(origin),
+    onProgress: (message) => updater.progress(infoModal(message, meta)),
+    onUndelivered: tell,
+  });
   switch (result.kind) {
     case 'started':
       rememberUpdater(deps, viewId, updater);

@@ -6,7 +6,6 @@ import {
   readCredentialsForm,
   type ViewStateValues,
 } from '../credentials-modal.js';
-import { withDeliveryContext } from '../delivery-context.js';
 import { decodeModalMetadata } from '../modal-metadata.js';
 import { ViewUpdater } from '../view-updater.js';
 import {
@@ -37,15 +36,14 @@ export function registerViewSubmissions(app: App, deps: HandlerDeps): void {
     const state = view.state as { values?: ViewStateValues } | undefined;
     const form = readCredentialsForm(state?.values);
     const updater = new ViewUpdater(client, view.id, deps.log);
-    const result = await withDeliveryContext(tellByDirect(deps, origin), () =>
-      deps.service.submitCredentials(actor, form, {
-        // A redelivery carries the same view id and hash; a new attempt updates the hash.
-        idempotencyKey: `slack:view:${view.id}:${view.hash}`,
-        mode: meta.mode,
-        channel: originAddress(origin),
-        onProgress: (message) => updater.progress(infoModal(message, meta)),
-      }),
-    );
+    const result = await deps.service.submitCredentials(actor, form, {
+      // A redelivery carries the same view id and hash; a new attempt updates the hash.
+      idempotencyKey: `slack:view:${view.id}:${view.hash}`,
+      mode: meta.mode,
+      channel: originAddress(origin),
+      onProgress: (message) => updater.progress(infoModal(message, meta)),
+      onUndelivered: tellByDirect(deps, origin),
+    });
     switch (result.kind) {
       case 'invalid':
         await ack({ response_action: 'errors', errors: fieldErrors(result.problems) });
