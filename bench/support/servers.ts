@@ -66,8 +66,11 @@ export async function launch(
     const server = await startServer(kind, env);
     return { ...server, memory: async () => readMemory() };
   }
+  // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it closes.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = fork(CHILD, [], {
-    execArgv: CHILD_EXEC_ARGV,
+    execArgv: [...CHILD_EXEC_ARGV, ...profile],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', BENCH_SERVER: kind },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
