@@ -8,9 +8,12 @@ import type { Logger } from './logger.js';
  */
 export type FollowUpUrgency = 'urgent' | 'normal';
 
-/** The longest each urgency is held back, in milliseconds. */
+/**
+ * The longest each urgency is held back, in milliseconds. Urgent: a third of a trigger id's
+ * 3 s, which leaves the rest for the network from Slack to the bot and back.
+ */
 export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> = {
-  urgent: 400,
+  urgent: 1_000,
   normal: 2_000,
 };
 

@@ -72,11 +72,11 @@ describe('FollowUps', () => {
     gate.requestStarted(); // a request that never ends
     void follow('modal', 'urgent');
     void follow('post', 'normal');
-    await vi.advanceTimersByTimeAsync(399);
+    await vi.advanceTimersByTimeAsync(999);
     expect(started).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual(['modal']);
-    await vi.advanceTimersByTimeAsync(1_600);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toEqual(['modal', 'post']);
   });
 
