@@ -1,7 +1,7 @@
 import { atLeast, atMost, row } from '../row.js';
 import { percentile } from '../stats.js';
 import type { BenchRow } from '../types.js';
-import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { runLoad, type LoadOptions, type LoadRequest, type LoadResult } from './load.js';
 
 /** Samples of one side (the bot, or the bare baseline) merged over rounds. */
 export interface SideResult {
@@ -18,6 +18,12 @@ export interface Side {
 
 export interface AlternateOptions extends Omit<LoadOptions, 'origin'> {
   rounds: number;
+  /**
+   * Builds request `i`'s unmeasured forerunner, sent to the same side before each round (and
+   * its follow-ups settled): what a real person does first, such as opening the dialog they
+   * submit.
+   */
+  prepare?: (i: number) => LoadRequest;
 }
 
 /**
@@ -37,6 +43,17 @@ export async function alternate(
     for (const which of order) {
       const side = sides[which];
       const start = offset;
+      const prepare = options.prepare;
+      if (prepare) {
+        await runLoad({
+          origin: side.origin,
+          concurrency: Math.min(10, options.concurrency),
+          requests: perRound,
+          expectStatus: options.expectStatus,
+          build: (i) => prepare(start + i),
+        });
+        await side.settle();
+      }
       runs[which].push(
         await runLoad({
           origin: side.origin,
