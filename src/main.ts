@@ -105,6 +105,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is to a POST or a probe: an ETag (a hash of each body) serves no cache.
+  app.disable('etag');
   app.use(createHealthRouter(store, log));
   app.use(followUpGate(followUps));
   const adapters: ChatAdapter[] = [];
