@@ -32,6 +32,9 @@ export function addressOf(activity: Activity, tenantId: string): Address {
   };
 }
 
+/** How many conversations' last written reference is remembered. */
+const WRITTEN_CACHE_SIZE = 10_000;
+
 function refId(tenantId: string, conversationId: string): string {
   return `${tenantId}:${conversationId}`;
 }
@@ -84,7 +87,12 @@ export class ConversationRefs {
           disabled: false,
           updatedAt: this.#clock.now().toISOString(),
         });
+        this.#written.delete(id);
         this.#written.set(id, json);
+        // Least recently written first: forgetting one costs at most a repeated write.
+        if (this.#written.size > WRITTEN_CACHE_SIZE) {
+          this.#written.delete(this.#written.keys().next().value!);
+        }
       } finally {
         if (this.#noted.get(id) === (reference as unknown)) this.#noted.delete(id);
       }
