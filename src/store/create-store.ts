@@ -6,7 +6,7 @@ import type { SnapshotStore } from './store-snapshot.js';
 export interface CreateStoreOptions {
   /** DATABASE_URL: when set, PostgreSQL is used and `dataDir` holds no data. */
   databaseUrl?: string;
-  /** DATA_DIR: where the file store keeps `halo-connect.json`. */
+  /** DATA_DIR: where the file store keeps `halo-connect.json` and `halo-connect.journal`. */
   dataDir: string;
   logger: Logger;
   /** Extra settings for the file store (read-only, lock timings). */
@@ -14,7 +14,7 @@ export interface CreateStoreOptions {
 }
 
 /**
- * The store the settings ask for: PostgreSQL when DATABASE_URL is set, else the lowdb file
+ * The store the settings ask for: PostgreSQL when DATABASE_URL is set, else the file store
  * in DATA_DIR. Call `init()` on the result before use.
  */
 export function createStore(options: CreateStoreOptions): SnapshotStore {

@@ -11,9 +11,17 @@ import { ErrorCode, HaloConnectError } from '../core/errors.js';
 /** A string-keyed collection without a prototype, so no key (`__proto__`) is special. */
 export type Dict<T> = Record<string, T>;
 
-/** The whole content of `DATA_DIR/halo-connect.json`. */
+/**
+ * The whole content of `DATA_DIR/halo-connect.json` (the snapshot), and of the store's memory
+ * once the journal was replayed onto it.
+ */
 export interface FileData {
   schemaVersion: number;
+  /**
+   * Bumped by every compaction: the journal whose header names this generation holds the
+   * changes made since this snapshot was written (see FileJournal).
+   */
+  generation: number;
   connections: Dict<ConnectionRecord>;
   /** Append-only, in the order written. */
   audit: AuditEvent[];
@@ -41,6 +49,15 @@ export const FILE_MIGRATIONS: readonly FileMigration[] = [
     up(data) {
       for (const name of DICTS) data[name] ??= {};
       data.audit ??= [];
+    },
+  },
+  {
+    version: 2,
+    name: 'snapshot generation for the journal',
+    up(data) {
+      // Note: a file from before the journal has no journal to continue; an older
+      // halo-connect refuses this version, so it never writes a snapshot without its journal.
+      data.generation ??= 0;
     },
   },
 ];

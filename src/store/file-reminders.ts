@@ -1,14 +1,21 @@
 import type { ReminderRecord } from '../core/store.js';
 import { DueIndex } from './due-index.js';
 import { dict, reminderSlot, type FileData } from './file-data.js';
+import type { FileOp } from './file-ops.js';
+import type { Tx } from './group-commit-queue.js';
 
 type ReminderKey = Pick<ReminderRecord, 'connectionId' | 'cycle' | 'stage'>;
 type ReminderPatch = Partial<Omit<ReminderRecord, 'connectionId' | 'cycle' | 'stage'>>;
+type FileTx = Tx<FileOp>;
 
 /**
  * The file store's reminders: kept per connection in the data, plus an in-memory index by
  * due time of those still open (`pending` or `claimed`), so claiming reads only what is due.
- * Every method changes `data` in place and returns whether it changed anything.
+ * Every method changes `data` in place, records each change on `tx`, and returns whether it
+ * changed anything.
+ *
+ * Note: reminders are changed in place, after their op was recorded; that is sound because a
+ * batch's ops are serialised when the batch is written, after every change of the batch.
  */
 export class FileReminders {
   readonly #index = new DueIndex();
@@ -21,18 +28,26 @@ export class FileReminders {
     }
   }
 
-  add(data: FileData, reminder: ReminderRecord): boolean {
+  add(data: FileData, tx: FileTx, reminder: ReminderRecord): boolean {
     const slots = (data.reminders[reminder.connectionId] ??= dict());
     const slot = reminderSlot(reminder.cycle, reminder.stage);
     if (slot in slots) return false;
     const stored = structuredClone(reminder);
     slots[slot] = stored;
     this.#reindex(stored);
+    tx.changed({ op: 'reminder', value: stored });
     return true;
   }
 
   /** Claims open reminders due by `now`, earliest first; see Store.claimDueReminders. */
-  claimDue(data: FileData, now: Date, owner: string, leaseMs: number, limit: number) {
+  claimDue(
+    data: FileData,
+    tx: FileTx,
+    now: Date,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+  ): ReminderRecord[] {
     const claimed: ReminderRecord[] = [];
     const nowMs = now.getTime();
     const leaseUntil = new Date(nowMs + leaseMs).toISOString();
@@ -42,12 +57,19 @@ export class FileReminders {
       if (reminder === undefined || !isClaimable(reminder, nowMs)) continue;
       // The status stays open and dueAt is unchanged, so the index needs no update.
       Object.assign(reminder, { status: 'claimed', claimedBy: owner, leaseUntil });
+      tx.changed({ op: 'reminder', value: reminder });
       claimed.push(structuredClone(reminder));
     }
     return claimed;
   }
 
-  update(data: FileData, key: ReminderKey, owner: string, patch: ReminderPatch): boolean {
+  update(
+    data: FileData,
+    tx: FileTx,
+    key: ReminderKey,
+    owner: string,
+    patch: ReminderPatch,
+  ): boolean {
     const reminder = find(data, [key.connectionId, key.cycle, key.stage]);
     if (reminder === undefined || reminder.claimedBy !== owner) return false;
     for (const [field, value] of Object.entries(patch)) {
@@ -55,6 +77,7 @@ export class FileReminders {
       else Object.assign(reminder, { [field]: value });
     }
     this.#reindex(reminder);
+    tx.changed({ op: 'reminder', value: reminder });
     return true;
   }
 
@@ -66,15 +89,16 @@ export class FileReminders {
       .map((reminder) => structuredClone(reminder));
   }
 
-  deleteAll(data: FileData, connectionId: string): boolean {
+  deleteAll(data: FileData, tx: FileTx, connectionId: string): boolean {
     const slots = data.reminders[connectionId];
     if (slots === undefined) return false;
     for (const reminder of Object.values(slots)) this.#index.delete(indexKey(reminder));
     delete data.reminders[connectionId];
+    tx.changed({ op: 'deleteReminders', connectionId });
     return true;
   }
 
-  /** Replaces or adds a reminder whole, as an import does. */
+  /** Replaces or adds a reminder whole, as an import does (which writes the data whole). */
   put(data: FileData, reminder: ReminderRecord): void {
     const slots = (data.reminders[reminder.connectionId] ??= dict());
     const stored = structuredClone(reminder);

@@ -1,9 +1,4 @@
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Low } from 'lowdb';
 import { ErrorCode, HaloConnectError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import type { Platform } from '../core/platform.js';
 import type {
   AuditEvent,
@@ -13,40 +8,30 @@ import type {
   ReminderRecord,
   SlackInstallationRecord,
 } from '../core/store.js';
-import { lockDataDir } from './data-dir-lock.js';
-import { DurableJsonFile } from './durable-json-file.js';
-import { migrateFileData, type FileData } from './file-data.js';
+import type { FileData } from './file-data.js';
 import { FileReminders } from './file-reminders.js';
-import { GroupCommitQueue, type Tx } from './group-commit-queue.js';
+import { FileStoreCore, type FileStoreOptions, type FileTx } from './file-store-core.js';
 import type { SnapshotStore, StoreSnapshot } from './store-snapshot.js';
 
-/** Name of the data file inside DATA_DIR. */
-export const DATA_FILE_NAME = 'halo-connect.json';
+export { DATA_FILE_NAME, JOURNAL_FILE_NAME } from './file-persistence.js';
+export type { FileStoreOptions } from './file-store-core.js';
 
 /** Expired idempotency keys are swept at most this often. */
 const PRUNE_EVERY_MS = 60_000;
 
-export interface FileStoreOptions {
-  dataDir: string;
-  logger: Logger;
-  /**
-   * Read the file without taking the lock; every write throws. Safe next to a running bot,
-   * since each write replaces the file whole. For tools that only read (`keys check`, copy).
-   */
-  readOnly?: boolean;
-  /** A lock not refreshed for this long is taken over (default 10 s, at least 2 s). */
-  lockStaleMs?: number;
-  /** How often the lock is refreshed (default 2 s, at least 1 s). */
-  lockUpdateMs?: number;
-  /** How long `init` waits for a held lock (default: stale time plus one refresh). */
-  lockWaitMs?: number;
-}
-
 /**
- * The default Store: one JSON file, `DATA_DIR/halo-connect.json`, kept in memory and written
- * through lowdb. Every change goes through one {@link GroupCommitQueue}, so concurrent
- * updates are never lost, and a caller's promise resolves only after its change is on disk.
- * Each write replaces the file atomically and is fsynced ({@link DurableJsonFile}).
+ * The default Store: the data kept in memory, on disk as a snapshot (`DATA_DIR/
+ * halo-connect.json`) plus a journal of the changes since (`halo-connect.journal`), see
+ * FilePersistence. Every change goes through one group-commit queue (FileStoreCore), so
+ * concurrent updates are never lost, and a caller's promise resolves only after its change
+ * is on disk: each batch appends one line to the journal, naming only the records it
+ * touched, and fdatasyncs it, so a write costs the size of the change, not of the data. When
+ * the journal outgrows the snapshot, a compaction writes a new snapshot in the background.
+ *
+ * Note: lowdb still reads the snapshot (its TextFile), and DurableJsonFile is still a lowdb
+ * adapter; the in-memory holder and the journal are ours, because lowdb only writes whole
+ * files, and a whole-file write per change costs the whole data (seconds at 100,000
+ * connections, see docs/performance.md).
  *
  * One process at a time: `init` takes a lock on DATA_DIR and throws
  * HaloConnectError(StoreLocked) while another live process holds it.
@@ -56,73 +41,38 @@ export interface FileStoreOptions {
 export class FileStore implements SnapshotStore {
   readonly kind = 'file' as const;
   readonly dataDir: string;
-  readonly #options: FileStoreOptions;
-  readonly #file: DurableJsonFile<FileData>;
+  readonly #core: FileStoreCore;
   readonly #reminders = new FileReminders();
   readonly #auditIds = new Set<string>();
-  readonly #logger: Logger;
-  #db: Low<FileData> | undefined;
-  readonly #queue: GroupCommitQueue<FileData>;
-  #release: (() => Promise<void>) | undefined;
-  #closed = false;
-  #lost: Error | undefined;
   #nextPruneAt = 0;
   readonly #claims = new Map<string, number>();
 
   constructor(options: FileStoreOptions) {
-    this.#options = options;
-    this.dataDir = resolve(options.dataDir);
-    this.#file = new DurableJsonFile(join(this.dataDir, DATA_FILE_NAME));
-    this.#logger = options.logger.child({ store: 'file' });
-    this.#queue = new GroupCommitQueue({
-      data: () => this.#db!.data,
-      write: () => this.#db!.write(),
-      writeFailed: (error) => this.#writeFailed(error),
-    });
+    this.#core = new FileStoreCore(options, (data) => this.#loaded(data));
+    this.dataDir = this.#core.dataDir;
   }
 
-  /** The data file's path. */
+  /** The snapshot's path. */
   get path(): string {
-    return this.#file.path;
+    return this.#core.files.snapshot.path;
   }
 
-  async init(): Promise<void> {
-    if (this.#options.readOnly) return this.#load();
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    const staleMs = Math.max(this.#options.lockStaleMs ?? 10_000, 2_000);
-    const updateMs = Math.min(this.#options.lockUpdateMs ?? 2_000, staleMs / 2);
-    this.#release = await lockDataDir(this.dataDir, {
-      staleMs,
-      updateMs,
-      waitMs: this.#options.lockWaitMs ?? staleMs + updateMs,
-      logger: this.#logger,
-      onLost: (error) => this.#markLost(error, 'the file store lost its lock on DATA_DIR'),
-    });
-    try {
-      await this.#file.removeLeftovers();
-      await this.#load();
-    } catch (error) {
-      await this.#releaseLock();
-      throw error;
-    }
+  /** The journal's path. */
+  get journalPath(): string {
+    return this.#core.files.journal.path;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#queue.idle();
-    await this.#releaseLock();
+  init(): Promise<void> {
+    return this.#core.init();
   }
 
-  async ping(): Promise<void> {
-    this.#data();
-    if (this.#lost) throw this.#lostError();
-    const mode = this.#options.readOnly ? constants.R_OK : constants.W_OK;
-    await access(this.dataDir, mode).catch((error: unknown) => {
-      throw new HaloConnectError(ErrorCode.Store, `DATA_DIR (${this.dataDir}) is not usable`, {
-        cause: error,
-      });
-    });
+  /** Waits for queued writes and a running compaction (one not yet started is skipped). */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  ping(): Promise<void> {
+    return this.#core.ping();
   }
 
   async getConnection(id: string): Promise<ConnectionRecord | undefined> {
@@ -137,7 +87,7 @@ export class FileStore implements SnapshotStore {
       }
       const stored = { ...structuredClone(record), version: (found ?? 0) + 1 };
       data.connections[record.id] = stored;
-      tx.changed();
+      tx.changed({ op: 'put', kind: 'connections', key: record.id, value: stored });
       return structuredClone(stored);
     });
   }
@@ -146,7 +96,7 @@ export class FileStore implements SnapshotStore {
     return this.#mutate((data, tx) => {
       if (!(id in data.connections)) return false;
       delete data.connections[id];
-      tx.changed();
+      tx.changed({ op: 'delete', kind: 'connections', key: id });
       return true;
     });
   }
@@ -163,9 +113,10 @@ export class FileStore implements SnapshotStore {
   appendAudit(event: AuditEvent): Promise<void> {
     return this.#mutate((data, tx) => {
       if (this.#auditIds.has(event.id)) return;
-      data.audit.push(structuredClone(event));
+      const stored = structuredClone(event);
+      data.audit.push(stored);
       this.#auditIds.add(event.id);
-      tx.changed();
+      tx.changed({ op: 'audit', event: stored });
     });
   }
 
@@ -192,13 +143,14 @@ export class FileStore implements SnapshotStore {
 
   setGuideProgress(progress: GuideProgress): Promise<void> {
     return this.#mutate((data, tx) => {
-      data.guideProgress[progress.key] = structuredClone(progress);
-      tx.changed();
+      const stored = structuredClone(progress);
+      data.guideProgress[progress.key] = stored;
+      tx.changed({ op: 'put', kind: 'guideProgress', key: progress.key, value: stored });
     });
   }
 
   addReminder(reminder: ReminderRecord): Promise<boolean> {
-    return this.#mutate((data, tx) => changedIf(tx, this.#reminders.add(data, reminder)));
+    return this.#mutate((data, tx) => this.#reminders.add(data, tx, reminder));
   }
 
   claimDueReminders(
@@ -207,11 +159,9 @@ export class FileStore implements SnapshotStore {
     leaseMs: number,
     limit: number,
   ): Promise<ReminderRecord[]> {
-    return this.#mutate((data, tx) => {
-      const claimed = this.#reminders.claimDue(data, now, owner, leaseMs, limit);
-      if (claimed.length > 0) tx.changed();
-      return claimed;
-    });
+    return this.#mutate((data, tx) =>
+      this.#reminders.claimDue(data, tx, now, owner, leaseMs, limit),
+    );
   }
 
   updateReminder(
@@ -219,9 +169,7 @@ export class FileStore implements SnapshotStore {
     owner: string,
     patch: Partial<Omit<ReminderRecord, 'connectionId' | 'cycle' | 'stage'>>,
   ): Promise<boolean> {
-    return this.#mutate((data, tx) =>
-      changedIf(tx, this.#reminders.update(data, key, owner, patch)),
-    );
+    return this.#mutate((data, tx) => this.#reminders.update(data, tx, key, owner, patch));
   }
 
   async listReminders(connectionId: string): Promise<ReminderRecord[]> {
@@ -230,15 +178,14 @@ export class FileStore implements SnapshotStore {
 
   deleteReminders(connectionId: string): Promise<void> {
     return this.#mutate((data, tx) => {
-      changedIf(tx, this.#reminders.deleteAll(data, connectionId));
+      this.#reminders.deleteAll(data, tx, connectionId);
     });
   }
 
   /**
-   * Note: the file store keeps idempotency keys in memory, not in the file. It serves one
+   * Note: the file store keeps idempotency keys in memory, not on disk. It serves one
    * process, and a key only guards against a platform redelivering a request within minutes;
-   * a durable write per acknowledgement would put a whole-file rewrite on Slack's 3-second
-   * path (docs/performance.md).
+   * a durable write per acknowledgement would put an fsync on Slack's 3-second path.
    */
   async claimOnce(key: string, ttlMs: number, now: Date): Promise<boolean> {
     const nowMs = now.getTime();
@@ -251,8 +198,9 @@ export class FileStore implements SnapshotStore {
 
   putSlackInstallation(record: SlackInstallationRecord): Promise<void> {
     return this.#mutate((data, tx) => {
-      data.slackInstallations[record.id] = structuredClone(record);
-      tx.changed();
+      const stored = structuredClone(record);
+      data.slackInstallations[record.id] = stored;
+      tx.changed({ op: 'put', kind: 'slackInstallations', key: record.id, value: stored });
     });
   }
 
@@ -264,7 +212,7 @@ export class FileStore implements SnapshotStore {
     return this.#mutate((data, tx) => {
       if (!(id in data.slackInstallations)) return;
       delete data.slackInstallations[id];
-      tx.changed();
+      tx.changed({ op: 'delete', kind: 'slackInstallations', key: id });
     });
   }
 
@@ -274,8 +222,9 @@ export class FileStore implements SnapshotStore {
 
   putConversationRef(record: ConversationRefRecord): Promise<void> {
     return this.#mutate((data, tx) => {
-      data.conversationRefs[record.id] = structuredClone(record);
-      tx.changed();
+      const stored = structuredClone(record);
+      data.conversationRefs[record.id] = stored;
+      tx.changed({ op: 'put', kind: 'conversationRefs', key: record.id, value: stored });
     });
   }
 
@@ -312,6 +261,7 @@ export class FileStore implements SnapshotStore {
     });
   }
 
+  /** Applies the snapshot, then writes the data whole, as a compaction: no giant journal line. */
   importSnapshot(snapshot: StoreSnapshot): Promise<void> {
     return this.#mutate((data, tx) => {
       const copy = structuredClone(snapshot);
@@ -325,55 +275,23 @@ export class FileStore implements SnapshotStore {
       for (const reminder of copy.reminders) this.#reminders.put(data, reminder);
       for (const record of copy.slackInstallations) data.slackInstallations[record.id] = record;
       for (const record of copy.conversationRefs) data.conversationRefs[record.id] = record;
-      tx.changed();
+      tx.changedAll();
     });
   }
 
-  async #load(): Promise<void> {
-    const { data, applied } = migrateFileData(await this.#file.read(), this.#file.path);
-    const db = new Low(this.#file, data);
-    if (applied.length > 0 && !this.#options.readOnly) {
-      await db.write();
-      this.#logger.info({ path: this.#file.path, applied }, 'data file migrated');
-    }
+  /** Rebuilds what the store derives from the data, each time it is (re)loaded. */
+  #loaded(data: FileData): void {
     this.#reminders.load(data);
     this.#auditIds.clear();
     for (const event of data.audit) this.#auditIds.add(event.id);
-    this.#db = db;
   }
 
   #data(): FileData {
-    if (this.#closed) throw new HaloConnectError(ErrorCode.Store, 'the file store is closed');
-    if (!this.#db) throw new HaloConnectError(ErrorCode.Store, 'the file store is not open');
-    return this.#db.data;
+    return this.#core.data();
   }
 
-  #mutate<R>(apply: (data: FileData, tx: Tx) => R): Promise<R> {
-    try {
-      this.#data();
-      if (this.#options.readOnly) {
-        throw new HaloConnectError(ErrorCode.Store, 'the file store was opened read-only');
-      }
-      if (this.#lost) throw this.#lostError();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#queue.run(apply);
-  }
-
-  /** Puts memory back to what the file holds, since the batch was not written. */
-  async #writeFailed(error: unknown): Promise<Error> {
-    this.#logger.error({ err: error, path: this.#file.path }, 'data file write failed');
-    try {
-      await this.#load();
-    } catch (reloadError) {
-      this.#markLost(reloadError as Error, 'the data file could not be read back');
-    }
-    return new HaloConnectError(
-      ErrorCode.Store,
-      `could not write ${this.#file.path}; nothing of this change was saved`,
-      { cause: error },
-    );
+  #mutate<R>(apply: (data: FileData, tx: FileTx) => R): Promise<R> {
+    return this.#core.mutate(apply);
   }
 
   #pruneClaims(nowMs: number): void {
@@ -381,32 +299,6 @@ export class FileStore implements SnapshotStore {
       if (expiresAt <= nowMs) this.#claims.delete(key);
     }
     this.#nextPruneAt = nowMs + PRUNE_EVERY_MS;
-  }
-
-  /** From now on every write is refused: another process may own the data. */
-  #markLost(error: Error, what: string): void {
-    this.#lost = error;
-    this.#logger.error(
-      { err: error, dataDir: this.dataDir },
-      `${what}; writes are refused until halo-connect restarts`,
-    );
-  }
-
-  #lostError(): HaloConnectError {
-    return new HaloConnectError(
-      ErrorCode.StoreLocked,
-      `this process lost its lock on DATA_DIR (${this.dataDir}), or its data could not be ` +
-        're-read; writes are refused to protect the data: restart halo-connect',
-      { cause: this.#lost },
-    );
-  }
-
-  async #releaseLock(): Promise<void> {
-    const release = this.#release;
-    this.#release = undefined;
-    await release?.().catch((error: unknown) => {
-      this.#logger.warn({ err: error }, 'could not release the DATA_DIR lock');
-    });
   }
 }
 
@@ -418,11 +310,6 @@ function sortedValues<T>(records: Record<string, T>, id: (record: T) => string):
   return Object.values(records)
     .sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0))
     .map((record) => structuredClone(record));
-}
-
-function changedIf(tx: Tx, changed: boolean): boolean {
-  if (changed) tx.changed();
-  return changed;
 }
 
 function conflict(id: string, expected: number, found: number | undefined): HaloConnectError {

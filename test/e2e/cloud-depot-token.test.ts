@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +14,7 @@ import { startBot, type RunningBot } from '../../src/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { sandboxScenario } from '../../src/sandbox/scenarios.js';
 import { FileStore } from '../../src/store/file-store.js';
+import { dataDirText } from '../store/data-dir-files.js';
 
 const API_TOKEN = 'cloud-depot-test-token-0123456789';
 const MASTER_KEY = randomBytes(32).toString('base64');
@@ -153,7 +154,8 @@ describe('POST /v1/halo/token', () => {
     const tokenEvents = audit.filter((e) => e.action === 'token');
     expect(tokenEvents.map((e) => e.outcome).sort()).toEqual(['failed', 'ok', 'ok']);
     expect(tokenEvents.every((e) => e.actor === 'cloud-depot')).toBe(true);
-    const everything = [logLines.join('\n'), readFileSync(join(dir, 'halo-connect.json'), 'utf8')];
+    // Every file in DATA_DIR: the snapshot and the journal.
+    const everything = [logLines.join('\n'), await dataDirText(dir)];
     for (const text of everything) {
       for (const secret of [valid.clientSecret, wrong.clientSecret, API_TOKEN]) {
         expect(text).not.toContain(secret);

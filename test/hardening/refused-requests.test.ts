@@ -1,6 +1,6 @@
 import '../teams/clean-env.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBMIT_CREDENTIALS } from '../../src/bots/teams/credentials-dialog.js';
 import { encodeModalMetadata } from '../../src/bots/slack/modal-metadata.js';
 import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { encodeFormState } from '../../src/core/messages.js';
 import { startBot, type RunningBot } from '../../src/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { FileStore } from '../../src/store/file-store.js';
 import { FakeSlackApi } from '../slack/fake-slack-api.js';
 import { BOT_TOKEN, SIGNING_SECRET, SlackHarness } from '../slack/harness.js';
 import {
@@ -23,6 +25,7 @@ import {
 import { taskSubmit, USERS } from '../teams/activities.js';
 import { TeamsHarness } from '../teams/harness.js';
 import { createTestKey, signJwt } from '../teams/sign-jwt.js';
+import { dataDirText } from '../store/data-dir-files.js';
 import { CANARY_SCENARIOS, CANARY_SECRET, canaryScenario, expectNoCanary } from './canary.js';
 
 /**
@@ -309,8 +312,14 @@ describe('Cloud Depot token endpoint', () => {
   }
 
   const valid = JSON.stringify({ platform: 'slack', workspace: 'T0001' });
-  const audit = async () =>
-    (await readFile(join(dir, 'halo-connect.json'), 'utf8')).split('"action":"token"').length;
+  /** The token events stored, read beside the running bot as `store copy` would. */
+  const audit = async () => {
+    const store = new FileStore({ dataDir: dir, logger: silentLogger, readOnly: true });
+    await store.init();
+    const events = await store.listAudit({});
+    await store.close();
+    return events.filter((event) => event.action === 'token').length;
+  };
 
   it.each<[string, string | undefined, string]>([
     ['no bearer token', undefined, valid],
@@ -344,7 +353,7 @@ describe('Cloud Depot token endpoint', () => {
       logs: lines.join('\n'),
       answers: answers.join('\n'),
       'Slack calls': fake.api!.transcript(),
-      'data file': await readFile(join(dir, 'halo-connect.json'), 'utf8'),
+      'DATA_DIR files': await dataDirText(dir),
     };
     expectNoCanary(places);
     for (const [place, text] of Object.entries(places)) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SlashCommand } from '@slack/bolt';
@@ -10,6 +10,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { sandboxScenario, type SandboxScenario } from '../../src/sandbox/scenarios.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { FileStore } from '../../src/store/file-store.js';
+import { dataDirText } from '../store/data-dir-files.js';
 import { CANARY_SCENARIOS, canaryScenario, expectNoCanary } from '../hardening/canary.js';
 import { spawnBot, type BotProcess } from '../e2e/process.js';
 import { FakeSlackApi } from '../slack/fake-slack-api.js';
@@ -221,7 +222,7 @@ describe('200 concurrent connect flows across 50 workspaces', () => {
       'Slack calls': fake.transcript(),
       logs: `${bot.lines.join('\n')}\n${bot.stderr()}`,
       answers: answers.join('\n'),
-      'data file': await readFile(join(dataDir, 'halo-connect.json'), 'utf8'),
+      'DATA_DIR files': await dataDirText(dataDir),
     });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,11 @@ import { connectionSecretAad } from '../../src/core/aad.js';
 import { createAesVault } from '../../src/core/aes-vault.js';
 import { parseMasterKey } from '../../src/core/key-ring.js';
 import { encodeFormState } from '../../src/core/messages.js';
-import type { ConnectionRecord } from '../../src/core/store.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { AuditEvent, ConnectionRecord } from '../../src/core/store.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { LOCK_NAME } from '../../src/store/data-dir-lock.js';
+import { FileStore } from '../../src/store/file-store.js';
 import { spawnBot, type BotProcess } from '../e2e/process.js';
 import {
   CANARY_SCENARIOS,
@@ -22,11 +24,12 @@ import {
 } from '../hardening/canary.js';
 import { taskSubmit, TENANT_ID, USERS } from '../teams/activities.js';
 import { FakeConnector } from '../teams/fake-connector.js';
+import { dataDirText } from '../store/data-dir-files.js';
 
 /**
  * SIGTERM while a verification is running, to the real process (Teams local mode): the
- * process exits 0 within 10 s, having released DATA_DIR, and the data file holds the
- * connection whole or not at all: it parses, no temporary file is left, and a stored secret
+ * process exits 0 within 10 s, having released DATA_DIR, and the data files hold the
+ * connection whole or not at all: they load, no temporary file is left, and a stored secret
  * opens with the key.
  */
 
@@ -107,14 +110,24 @@ async function terminate(): Promise<{ code: number | null; ms: number }> {
   return { code, ms: performance.now() - sent };
 }
 
-/** The data file as a whole: it parses, nothing half-written lies next to it. */
-async function dataFile(): Promise<{ raw: string; connections: ConnectionRecord[] }> {
+/**
+ * The data files (snapshot and journal) as a whole: they load, nothing half-written lies
+ * next to them. `raw` is every file in DATA_DIR, for the canary search.
+ */
+async function dataFile(): Promise<{
+  raw: string;
+  connections: ConnectionRecord[];
+  audit: AuditEvent[];
+}> {
   const names = await readdir(dataDir);
   expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
   expect(names).not.toContain(LOCK_NAME);
-  const raw = await readFile(join(dataDir, 'halo-connect.json'), 'utf8');
-  const parsed = JSON.parse(raw) as { connections?: Record<string, ConnectionRecord> };
-  return { raw, connections: Object.values(parsed.connections ?? {}) };
+  const store = new FileStore({ dataDir, logger: silentLogger, readOnly: true });
+  await store.init();
+  const connections = await store.listConnections();
+  const audit = await store.listAudit({});
+  await store.close();
+  return { raw: await dataDirText(dataDir), connections, audit };
 }
 
 describe('SIGTERM during a verification', () => {
@@ -132,7 +145,7 @@ describe('SIGTERM during a verification', () => {
     expect(vault.open(connections[0]!.secret, connectionSecretAad(ID))).toBe(CANARY_SECRET);
     expectNoCanary({
       'process output': `${bot!.lines.join('\n')}\n${bot!.stderr()}`,
-      'data file': raw,
+      'DATA_DIR files': raw,
       'Teams calls': connector.calls.map((c) => c.raw).join('\n') || '(none)',
       answer,
     });
@@ -145,15 +158,14 @@ describe('SIGTERM during a verification', () => {
     const { code, ms } = await terminate();
     expect(code).toBe(0);
     expect(ms).toBeLessThan(EXIT_WITHIN_MS);
-    const { raw, connections } = await dataFile();
+    const { raw, connections, audit } = await dataFile();
     // Cut off at the end of the grace period: a failed check, audited, nothing stored.
     expect(connections).toEqual([]);
-    const audit = (JSON.parse(raw) as { audit: Array<{ action: string; outcome: string }> }).audit;
     expect(audit).toContainEqual(expect.objectContaining({ action: 'connect', outcome: 'failed' }));
     expect(bot!.lines.join('\n')).toContain('verifications still running at the end');
     expectNoCanary({
       'process output': `${bot!.lines.join('\n')}\n${bot!.stderr()}`,
-      'data file': raw,
+      'DATA_DIR files': raw,
       answer,
     });
   });

@@ -7,8 +7,14 @@ import { ErrorCode, HaloConnectError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LOCK_NAME } from '../../src/store/data-dir-lock.js';
 import { FILE_SCHEMA_VERSION } from '../../src/store/file-data.js';
-import { DATA_FILE_NAME, FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
+import {
+  DATA_FILE_NAME,
+  FileStore,
+  JOURNAL_FILE_NAME,
+  type FileStoreOptions,
+} from '../../src/store/file-store.js';
 import { runStoreContract } from './contract.js';
+import { dataDirText } from './data-dir-files.js';
 import { T0, at, auditEvent, connection, reminder } from './records.js';
 
 const dirs: string[] = [];
@@ -34,13 +40,14 @@ runStoreContract('FileStore', async () => {
   const store = await openFileStore(dataDir);
   return {
     store,
-    rawDump: () => readFile(join(dataDir, DATA_FILE_NAME), 'utf8'),
+    // Every file: the snapshot and the journal (and anything else the store wrote).
+    rawDump: () => dataDirText(dataDir),
     dispose: () => store.close(),
   };
 });
 
 describe('FileStore', () => {
-  it('keeps the data file private and finds everything again after a restart', async () => {
+  it('keeps the data files private and finds everything again after a restart', async () => {
     const dataDir = join(await tempDir(), 'nested', 'data');
     const store = await openFileStore(dataDir);
     await store.putConnection(connection('slack:T1'));
@@ -49,6 +56,7 @@ describe('FileStore', () => {
     if (process.platform !== 'win32') {
       expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
       expect((await stat(join(dataDir, DATA_FILE_NAME))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dataDir, JOURNAL_FILE_NAME))).mode & 0o777).toBe(0o600);
     }
     const reopened = await openFileStore(dataDir);
     expect((await reopened.getConnection('slack:T1'))?.version).toBe(1);
@@ -62,23 +70,31 @@ describe('FileStore', () => {
   it('migrates a file without a schema version, and refuses one from a newer version', async () => {
     const dataDir = await tempDir();
     const path = join(dataDir, DATA_FILE_NAME);
+    const journal = join(dataDir, JOURNAL_FILE_NAME);
     await writeFile(path, '{}');
     const store = await openFileStore(dataDir);
     expect(await store.countConnections()).toBe(0);
     await store.close();
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+    const migrated = JSON.parse(await readFile(path, 'utf8'));
+    expect(migrated).toMatchObject({
       schemaVersion: FILE_SCHEMA_VERSION,
       connections: {},
       audit: [],
     });
+    // The migrated snapshot was written as a compaction, with a journal that continues it.
+    expect(JSON.parse((await readFile(journal, 'utf8')).split('\n')[0]!)).toEqual({
+      journal: 1,
+      generation: migrated.generation,
+    });
     await writeFile(path, JSON.stringify({ schemaVersion: FILE_SCHEMA_VERSION + 1 }));
     await expect(openFileStore(dataDir)).rejects.toThrow(/newer than this halo-connect/);
-    // The lock was given back when init failed.
+    // The lock was given back when init failed. (An old file starts without a journal.)
     await writeFile(path, '{}');
+    await rm(journal);
     await (await openFileStore(dataDir, { lockWaitMs: 0 })).close();
   });
 
-  it('keeps idempotency keys in memory, off the file, and forgets them when they expire', async () => {
+  it('keeps idempotency keys in memory, off disk, and forgets them when they expire', async () => {
     const dataDir = await tempDir();
     const store = await openFileStore(dataDir);
     expect(await store.claimOnce('old-key', 60_000, T0)).toBe(true);
@@ -87,7 +103,8 @@ describe('FileStore', () => {
     expect(await store.claimOnce('old-key', 60_000, later)).toBe(true);
     await store.appendAudit(auditEvent());
     await store.close();
-    const text = await readFile(join(dataDir, DATA_FILE_NAME), 'utf8');
+    const text = await dataDirText(dataDir);
+    expect(text).toContain('"op":"audit"');
     expect(text).not.toContain('old-key');
   });
 

@@ -6,7 +6,7 @@ import { runStoreCli } from '../../src/cli/store.js';
 import { connectionSecretAad } from '../../src/core/aad.js';
 import { createAesVault } from '../../src/core/aes-vault.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DATA_FILE_NAME, FileStore } from '../../src/store/file-store.js';
+import { DATA_FILE_NAME, FileStore, JOURNAL_FILE_NAME } from '../../src/store/file-store.js';
 import { describeLocation } from '../../src/store/store-location.js';
 import type { StoreSnapshot } from '../../src/store/store-snapshot.js';
 import {
@@ -27,6 +27,7 @@ import {
   slackInstallation,
   testRing,
 } from './records.js';
+import { dataDirText } from './data-dir-files.js';
 
 const dirs: string[] = [];
 
@@ -97,6 +98,9 @@ describe('npm run store -- copy', () => {
     expect(copied.out).toMatch(/audit events\s+3$/m);
     expect(copied.out).toMatch(/reminders\s+2$/m);
     expect(await snapshotOf(to)).toEqual(await snapshotOf(from));
+    // The copy is written as one snapshot, its journal empty: not one giant journal line.
+    const journal = await readFile(join(to, JOURNAL_FILE_NAME), 'utf8');
+    expect(journal.trim().split('\n')).toHaveLength(1);
 
     const refused = await run(['copy', '--from', from, '--to', to]);
     expect(refused.code).toBe(1);
@@ -147,8 +151,9 @@ describe.skipIf(pgSuite.skip)(`npm run store -- copy (${pgSuite.label})`, () => 
     const down = await run(['copy', '--from', database, '--to', back]);
     expect(down.err).toBe('');
     expect(await snapshotOf(back)).toEqual(await snapshotOf(from));
-    const file = await readFile(join(back, DATA_FILE_NAME), 'utf8');
-    expect(file).not.toContain(CANARY);
+    const files = await dataDirText(back);
+    expect(files).toContain('slack:T1');
+    expect(files).not.toContain(CANARY);
     const store = new FileStore({ dataDir: back, logger: silentLogger, readOnly: true });
     await store.init();
     const t1 = (await store.getConnection('slack:T1'))!;
