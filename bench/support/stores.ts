@@ -48,7 +48,10 @@ export function openBenchStore(kind: StoreKind): Promise<BenchStore> {
   return kind === 'file' ? openFile() : openPostgres();
 }
 
-/** The file store in a temp dir; seeded through `importSnapshot`, one write for all. */
+/**
+ * The file store in a temp dir; seeded through `importSnapshot`, which writes one compacted
+ * snapshot (not a journal line), as `npm run store -- copy` does.
+ */
 async function openFile(): Promise<BenchStore> {
   const dir = await tempDir('store');
   const store = new FileStore({ dataDir: dir.path, logger: silentLogger });
