@@ -17,7 +17,7 @@ export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> =
   normal: 2_000,
 };
 
-/** Requests that arrive less than this apart make a burst; the gate opens after a pause. */
+/** The gate opens once no request has arrived or been answered for this long. */
 const QUIET_MS = 10;
 
 export interface FollowUpsOptions {
@@ -40,10 +40,12 @@ interface Waiting {
  * answer queueing behind the follow-ups of the ones before it.
  *
  * The HTTP server reports each platform request with {@link requestStarted} and
- * {@link requestEnded}. A follow-up starts at once when nothing else is going on (a lone
- * click pays no delay), otherwise as soon as no request is in flight and none arrived for
- * 10 ms, and in any case after its urgency's longest delay, so steady traffic cannot starve
- * it. Every follow-up is tracked: {@link idle} waits for all of them, queued ones included.
+ * {@link requestEnded}. A follow-up starts once no request is in flight and none has arrived
+ * or been answered for 10 ms (an answered request is often followed at once by the same
+ * client's next one), and in any case after its urgency's longest delay, so steady traffic
+ * cannot starve it. A lone click's follow-up thus starts 10 ms after its answer; with no
+ * platform traffic at all (the scheduler, a CLI) it starts at once. Every follow-up is
+ * tracked: {@link idle} waits for all of them, queued ones included.
  *
  * Note: only the start is held back. Work already running shares the event loop with new
  * requests as before; Node cannot pause it.
@@ -56,8 +58,8 @@ export class FollowUps {
   readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [] };
   readonly #jobs = new Set<Promise<unknown>>();
   #inFlight = 0;
-  #lastArrival = -Infinity;
-  #burstUntil = -Infinity;
+  /** When a request last arrived or was answered. */
+  #lastActivity = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
 
@@ -69,17 +71,15 @@ export class FollowUps {
 
   /** A platform request arrived. */
   requestStarted(): void {
-    const now = this.#now();
     this.#inFlight++;
-    // Two arrivals close together: more may follow, so wait for a pause.
-    if (now - this.#lastArrival < QUIET_MS) this.#burstUntil = now + QUIET_MS;
-    this.#lastArrival = now;
+    this.#lastActivity = this.#now();
   }
 
   /** A platform request was answered (or its connection closed). */
   requestEnded(): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
-    this.#pump();
+    this.#lastActivity = this.#now();
+    this.#arm(this.#lastActivity);
   }
 
   /** Starts `work` when the gate allows; settles with its outcome. */
@@ -110,7 +110,7 @@ export class FollowUps {
   }
 
   #busy(now: number): boolean {
-    return this.#inFlight > 0 || now < this.#burstUntil;
+    return this.#inFlight > 0 || now - this.#lastActivity < QUIET_MS;
   }
 
   /** Starts what may start: everything once the gate is open, else what is overdue. */
@@ -132,12 +132,12 @@ export class FollowUps {
     this.#arm(now);
   }
 
-  /** Wakes the pump when the burst window closes or the earliest deadline passes. */
+  /** Wakes the pump when the quiet period would end or the earliest deadline passes. */
   #arm(now: number): void {
     if (this.waiting === 0) return;
     const { urgent, normal } = this.#queues;
     const deadline = Math.min(urgent[0]?.deadline ?? Infinity, normal[0]?.deadline ?? Infinity);
-    const at = this.#inFlight > 0 ? deadline : Math.min(deadline, this.#burstUntil);
+    const at = this.#inFlight > 0 ? deadline : Math.min(deadline, this.#lastActivity + QUIET_MS);
     if (this.#timer && this.#timerAt <= at) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;

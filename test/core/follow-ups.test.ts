@@ -34,28 +34,32 @@ describe('FollowUps', () => {
     expect(gate.waiting).toBe(0);
   });
 
-  it('holds work started during a request until that request was answered', async () => {
+  it('holds work started during a request until 10 ms after the last answer', async () => {
     gate.requestStarted();
     const done = follow('after the ack');
     await flush();
     expect(started).toEqual([]);
     expect(gate.waiting).toBe(1);
     gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(9);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     await expect(done).resolves.toBe('after the ack');
   });
 
-  it('waits for a pause of 10 ms after a burst of requests', async () => {
+  it('stays shut while requests keep coming, even with none in flight at times', async () => {
+    void follow('click');
     gate.requestStarted();
     void follow('first click');
-    await vi.advanceTimersByTimeAsync(1);
-    gate.requestStarted(); // 1 ms after the first: a burst, more may come
-    await vi.advanceTimersByTimeAsync(1);
+    for (let i = 0; i < 20; i++) {
+      gate.requestEnded(); // answered; the same client's next request follows 5 ms later
+      await vi.advanceTimersByTimeAsync(5);
+      gate.requestStarted();
+    }
+    expect(started).toEqual(['click']);
     gate.requestEnded();
-    gate.requestEnded();
-    await vi.advanceTimersByTimeAsync(8);
-    expect(started).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(started).toEqual(['first click']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(started).toEqual(['click', 'first click']);
   });
 
   it('starts urgent work before normal work when the gate opens', async () => {
@@ -64,7 +68,7 @@ describe('FollowUps', () => {
     void follow('modal', 'urgent');
     void follow('reply', 'urgent');
     gate.requestEnded();
-    await flush();
+    await vi.advanceTimersByTimeAsync(10);
     expect(started).toEqual(['modal', 'reply', 'post']);
   });
 
@@ -89,6 +93,7 @@ describe('FollowUps', () => {
     await flush();
     expect(idle).toBe(false);
     gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(10);
     await expect(failing).rejects.toThrow('boom');
     await flush();
     expect(idle).toBe(true);
@@ -98,13 +103,12 @@ describe('FollowUps', () => {
     gate.requestStarted();
     gate.requestEnded();
     gate.requestEnded();
-    await vi.advanceTimersByTimeAsync(20);
     gate.requestStarted();
     void follow('held');
-    await flush();
+    await vi.advanceTimersByTimeAsync(20);
     expect(started).toEqual([]);
     gate.requestEnded();
-    await flush();
+    await vi.advanceTimersByTimeAsync(10);
     expect(started).toEqual(['held']);
   });
 });
