@@ -163,6 +163,11 @@ describe('local mode', () => {
       (await h.post({ type: 42, conversation: { id: 'x' }, serviceUrl: h.connector.url })).status,
     ).toBe(400);
     expect((await h.post([])).status).toBe(400);
+    // Every field the bot checks itself is there; the SDK's schema refuses the rest.
+    const wrongType = { ...messageActivity('help', { serviceUrl: h.connector.url }), type: 42 };
+    expect((await h.post(wrongType)).status).toBe(400);
+    const wrongFrom = { ...messageActivity('help', { serviceUrl: h.connector.url }), from: 'x' };
+    expect((await h.post(wrongFrom)).status).toBe(400);
   });
 
   it('refuses a token it cannot check instead of ignoring it', async () => {
