@@ -2,6 +2,7 @@ import { startSandbox } from '../src/sandbox/server.js';
 import { sandboxScenario } from '../src/sandbox/scenarios.js';
 import { row } from './row.js';
 import { slackEnv } from './support/constants.js';
+import { settled } from './support/compare.js';
 import { FakeSlack } from './support/fake-slack.js';
 import { launch, type MemoryReading } from './support/servers.js';
 import { SlackFlows } from './support/slack-flow.js';
@@ -57,10 +58,10 @@ export async function memory(options: BenchOptions): Promise<BenchRow[]> {
     const warm = await bot.memory();
     options.progress(`${NAME}: ${flows - warmFlows} more flows`);
     await run(midFlows);
-    await fake.quiet.settle();
+    await settled(bot, fake.quiet);
     const mid = await bot.memory();
     await run(flows);
-    await fake.quiet.settle();
+    await settled(bot, fake.quiet);
     const after = await bot.memory();
     return rows(flows, { bare: bareMemory, started, warm, mid, after });
   } finally {

@@ -15,6 +15,7 @@ import {
   assertAnswered,
   loadRows,
   PLATFORM_DEADLINE_MS,
+  settled,
   type Side,
 } from './support/compare.js';
 import { FakeSlack } from './support/fake-slack.js';
@@ -92,7 +93,7 @@ export async function slackAck(options: BenchOptions): Promise<BenchRow[]> {
   const bot = await launch('bot', slackEnv(fake.apiUrl), !options.smoke);
   const bare = await launch('bare-slack', {}, !options.smoke);
   const sides: { bot: Side; bare: Side } = {
-    bot: { origin: bot.url, settle: () => fake.quiet.settle() },
+    bot: { origin: bot.url, settle: () => settled(bot, fake.quiet) },
     bare: { origin: bare.url, settle: async () => undefined },
   };
   const rows: BenchRow[] = [];

@@ -10,7 +10,7 @@ import {
   taskSubmit,
   type ActivityJson,
 } from '../test/teams/activities.js';
-import { alternate, assertAnswered, loadRows, type Side } from './support/compare.js';
+import { alternate, assertAnswered, loadRows, settled, type Side } from './support/compare.js';
 import { FakeConnector } from './support/fake-connector.js';
 import type { LoadRequest } from './support/load.js';
 import { launch } from './support/servers.js';
@@ -84,7 +84,7 @@ export async function teamsAnswer(options: BenchOptions): Promise<BenchRow[]> {
   const bot = await launch('bot', env, !options.smoke);
   const bare = await launch('bare-teams', {}, !options.smoke);
   const sides: { bot: Side; bare: Side } = {
-    bot: { origin: bot.url, settle: () => connector.quiet.settle(200) },
+    bot: { origin: bot.url, settle: () => settled(bot, connector.quiet) },
     bare: { origin: bare.url, settle: () => connector.quiet.settle(50) },
   };
   // A submission comes from a person who opened the dialog (task/fetch) just before, as in

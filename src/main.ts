@@ -34,6 +34,11 @@ export interface RunningBot {
   port: number;
   /** Stops accepting, lets running verifications finish (bounded), closes the store. */
   close(): Promise<void>;
+  /**
+   * Resolves once no work that followed an answer is queued or running: follow-ups,
+   * verifications, report cards. For tests and benchmarks that wait between rounds.
+   */
+  idle(): Promise<void>;
 }
 
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -181,7 +186,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('stopped');
     })());
 
-  return { url: `http://${displayHost(config.host)}:${port}`, port, close };
+  const idle = async () => {
+    await followUps.idle();
+    await service.drain();
+    for (const adapter of adapters) await adapter.idle();
+  };
+  return { url: `http://${displayHost(config.host)}:${port}`, port, close, idle };
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

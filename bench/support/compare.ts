@@ -1,6 +1,7 @@
 import { atLeast, atMost, row } from '../row.js';
 import { percentile } from '../stats.js';
 import type { BenchRow } from '../types.js';
+import type { Quiet } from './quiet.js';
 import { runLoad, type LoadOptions, type LoadRequest, type LoadResult } from './load.js';
 
 /** Samples of one side (the bot, or the bare baseline) merged over rounds. */
@@ -8,6 +9,15 @@ export interface SideResult {
   latencies: number[];
   rps: number;
   errors: number;
+}
+
+/**
+ * Waits until the bot has finished what it started after answering (it says so over IPC),
+ * then until its last calls have reached the fake platform.
+ */
+export async function settled(bot: { idle(): Promise<void> }, quiet: Quiet): Promise<void> {
+  await bot.idle();
+  await quiet.settle(50);
 }
 
 export interface Side {

@@ -6,6 +6,8 @@ import type express from 'express';
 export interface BareServer {
   url: string;
   close(): Promise<void>;
+  /** Resolves once the work it started after answering is done (the bot; else at once). */
+  idle?(): Promise<void>;
 }
 
 /** Listens on a loopback port (default: any free one) with the bot's keep-alive setting. */

@@ -3,7 +3,7 @@ import type { BareServer } from './listen.js';
 
 /**
  * The child process of `launch`: starts the server it is told to, then answers `memory` and
- * `close` over IPC. Talks only over IPC; its stderr is the parent's.
+ * `idle` and `close` over IPC. Talks only over IPC; its stderr is the parent's.
  */
 let server: BareServer | undefined;
 
@@ -18,6 +18,10 @@ async function handle(message: { type: string; env?: Record<string, string> }): 
     case 'start':
       server = await startServer(process.env.BENCH_SERVER as ServerKind, message.env ?? {});
       process.send?.({ type: 'ready', value: server.url });
+      return;
+    case 'idle':
+      await server?.idle?.();
+      process.send?.({ type: 'idle' });
       return;
     case 'memory':
       process.send?.({ type: 'memory', value: readMemory() });

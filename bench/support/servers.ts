@@ -15,6 +15,7 @@ export interface MemoryReading {
 export interface LaunchedServer extends BareServer {
   /** Memory after a full garbage collection (when the process allows one). */
   memory(): Promise<MemoryReading>;
+  idle(): Promise<void>;
 }
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
@@ -64,7 +65,11 @@ export async function launch(
 ): Promise<LaunchedServer> {
   if (!isolate) {
     const server = await startServer(kind, env);
-    return { ...server, memory: async () => readMemory() };
+    return {
+      ...server,
+      memory: async () => readMemory(),
+      idle: async () => server.idle?.(),
+    };
   }
   // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it closes.
   const profileDir = process.env.BENCH_CPU_PROF;
@@ -92,6 +97,7 @@ export async function launch(
   return {
     url,
     memory: () => ask<MemoryReading>({ type: 'memory' }, 'memory'),
+    idle: () => ask<void>({ type: 'idle' }, 'idle'),
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send({ type: 'close' });

@@ -12,4 +12,6 @@ export interface ChatAdapter {
   /** Connects long-lived transports (Slack Socket Mode); HTTP needs nothing. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves once the work handlers started after answering has finished. */
+  idle(): Promise<void>;
 }
