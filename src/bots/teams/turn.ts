@@ -17,6 +17,7 @@ export class Turn {
   readonly idempotencyKey: string;
   readonly #deps: TeamsDeps;
   #actor: Promise<Actor> | undefined;
+  #address: Address | undefined;
 
   constructor(context: TurnContext, tenantId: string, deps: TeamsDeps) {
     this.context = context;
@@ -33,7 +34,8 @@ export class Turn {
 
   /** The conversation this came from, as the core's address (status posts go there). */
   get address(): Address {
-    return addressOf(this.activity, this.tenantId);
+    this.#address ??= addressOf(this.activity, this.tenantId);
+    return this.#address;
   }
 
   /** The person acting; the member lookup happens once per turn. */
