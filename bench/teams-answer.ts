@@ -76,8 +76,8 @@ export async function teamsAnswer(options: BenchOptions): Promise<BenchRow[]> {
   const levels = options.smoke ? [1, 4] : [1, 10, 50];
   // A submission starts a whole verification: fewer of them measure as well, in less time.
   const requestsAt = (kind: Kind, c: number) =>
-    options.smoke ? 8 : kind === 'task/submit' ? Math.max(150, c * 15) : Math.max(300, c * 30);
-  const rounds = options.smoke ? 1 : 3;
+    options.smoke ? 8 : kind === 'task/submit' ? Math.max(500, c * 20) : Math.max(1_500, c * 60);
+  const rounds = options.smoke ? 1 : 5;
   const connector = await FakeConnector.start();
   const sandbox = await startSandbox();
   const env = { TEAMS_LOCAL: 'true' };
