@@ -36,7 +36,8 @@ export interface RunningBot {
   close(): Promise<void>;
   /**
    * Resolves once no work that followed an answer is queued or running: follow-ups,
-   * verifications, report cards. For tests and benchmarks that wait between rounds.
+   * verifications, report cards, and the store maintenance they started. For tests and
+   * benchmarks that wait between rounds.
    */
   idle(): Promise<void>;
 }
@@ -190,6 +191,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     await followUps.idle();
     await service.drain();
     for (const adapter of adapters) await adapter.idle();
+    await store.idle?.();
   };
   return { url: `http://${displayHost(config.host)}:${port}`, port, close, idle };
 }

@@ -117,6 +117,11 @@ export interface Store {
   close(): Promise<void>;
   /** Resolves when the store can serve reads and writes now. */
   ping(): Promise<void>;
+  /**
+   * Resolves once the writes queued so far and any maintenance they started (the file
+   * store's compaction) are done. For tests and benchmarks; nothing waits on it in service.
+   */
+  idle?(): Promise<void>;
 
   getConnection(id: string): Promise<ConnectionRecord | undefined>;
   /**

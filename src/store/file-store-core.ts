@@ -98,6 +98,12 @@ export class FileStoreCore {
     }
   }
 
+  /** Waits for the writes queued so far and a compaction they started. */
+  async idle(): Promise<void> {
+    await this.#queue.idle();
+    await this.#compaction;
+  }
+
   /** Waits for queued writes and a running compaction (one not yet started is skipped). */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -75,6 +75,11 @@ export class FileStore implements SnapshotStore {
     return this.#core.ping();
   }
 
+  /** Waits for the writes queued so far and a compaction they started. */
+  idle(): Promise<void> {
+    return this.#core.idle();
+  }
+
   async getConnection(id: string): Promise<ConnectionRecord | undefined> {
     return clone(this.#data().connections[id]);
   }
