@@ -74,9 +74,7 @@ function post(activity: ActivityJson): LoadRequest {
  */
 export async function teamsAnswer(options: BenchOptions): Promise<BenchRow[]> {
   const levels = options.smoke ? [1, 4] : [1, 10, 50];
-  // A submission starts a whole verification: fewer of them measure as well, in less time.
-  const requestsAt = (kind: Kind, c: number) =>
-    options.smoke ? 8 : kind === 'task/submit' ? Math.max(500, c * 20) : Math.max(1_500, c * 60);
+  const requestsAt = (c: number) => (options.smoke ? 8 : Math.max(1_500, c * 60));
   const rounds = options.smoke ? 1 : 5;
   const connector = await FakeConnector.start();
   const sandbox = await startSandbox();
@@ -112,7 +110,7 @@ export async function teamsAnswer(options: BenchOptions): Promise<BenchRow[]> {
         const result = await alternate(sides, {
           rounds,
           concurrency: c,
-          requests: requestsAt(kind, c),
+          requests: requestsAt(c),
           ...requestsOf(kind),
         });
         assertAnswered(`${NAME} ${kind} bot`, result.bot);
