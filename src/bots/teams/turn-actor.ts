@@ -8,6 +8,8 @@ import type { Clock } from '../../core/clock.js';
 const GUEST_ROLES = new Set(['guest', 'anonymous']);
 /** How long a member's role is trusted without asking Teams again. */
 const ROLE_TTL_MS = 5 * 60_000;
+/** How many people's roles are remembered at most. */
+const MAX_ROLES = 10_000;
 
 /**
  * Member roles looked up recently, so a person clicking through the guide costs one
@@ -29,10 +31,11 @@ export class MemberRoles {
 
   set(key: string, guest: boolean): void {
     const now = this.clock.now().getTime();
-    if (this.#roles.size > 10_000) {
-      for (const [k, v] of this.#roles) if (v.until <= now) this.#roles.delete(k);
-    }
+    this.#roles.delete(key);
     this.#roles.set(key, { guest, until: now + ROLE_TTL_MS });
+    // Oldest first: past the cap, the one looked up longest ago goes (at most one lookup
+    // more for that person; a sweep of every entry on each set would cost every turn).
+    if (this.#roles.size > MAX_ROLES) this.#roles.delete(this.#roles.keys().next().value!);
   }
 }
 
