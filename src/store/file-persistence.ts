@@ -15,7 +15,7 @@ export const JOURNAL_FILE_NAME = 'halo-connect.journal';
 export const COMPACT_FLOOR_BYTES = 1 << 20;
 
 /** How often a read-only load reads again when a compaction ran between its two reads. */
-const READ_ATTEMPTS = 5;
+const READ_ATTEMPTS = 20;
 
 export interface FilePersistenceOptions {
   dataDir: string;
@@ -167,7 +167,12 @@ export class FilePersistence {
       }
       const journal = await this.journal.read();
       if (journal !== null && journal.generation > data.generation) {
-        if (this.#readOnly && attempt < READ_ATTEMPTS) continue;
+        if (this.#readOnly && attempt < READ_ATTEMPTS) {
+          // A writer compacting again and again (a tiny compaction floor, a busy machine):
+          // give it a moment more each time.
+          await new Promise((resolve) => setTimeout(resolve, attempt * 5));
+          continue;
+        }
         throw this.#newerJournal(journal.generation, data.generation);
       }
       this.#snapshotBytes = snapshot?.bytes ?? 0;
