@@ -176,10 +176,13 @@ export class Scheduler {
    * re-plans any connection whose current cycle has no pending reminder (a connection stored
    * before the scheduler ran, or a planning write that failed).
    *
-   * Note: this lists every connection; the timer runs it far less often than `runOnce`.
+   * Note: it reads only the connections due for re-verification (and those with a retiring
+   * client id), so a connection without a planned reminder is re-planned at the latest one
+   * REVERIFY_EVERY after its last verification, not at once; the first reminder is weeks away.
    */
   async reverifyOnce(): Promise<ReverifyResult> {
-    const records = await this.#o.store.listConnections();
+    const verifiedBefore = new Date(this.#o.clock.now().getTime() - this.#o.reverifyEveryMs);
+    const records = await this.#o.store.listConnectionsToReverify(verifiedBefore);
     for (const record of records) await this.#reconcile(record);
     return this.#reverifier.run(records);
   }

@@ -131,6 +131,12 @@ export interface Store {
   putConnection(record: ConnectionRecord, expectedVersion?: number): Promise<ConnectionRecord>;
   deleteConnection(id: string): Promise<boolean>;
   listConnections(): Promise<ConnectionRecord[]>;
+  /**
+   * The connections re-verification must look at, by id: those never verified or last
+   * verified at or before `verifiedBefore`, and those still holding a retiring client id. Unlike
+   * `listConnections`, its cost follows the number it returns, not the number stored.
+   */
+  listConnectionsToReverify(verifiedBefore: Date): Promise<ConnectionRecord[]>;
   countConnections(): Promise<number>;
 
   appendAudit(event: AuditEvent): Promise<void>;

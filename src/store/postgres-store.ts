@@ -188,6 +188,18 @@ export class PostgresStore implements SnapshotStore {
     return rows.map(toConnection);
   }
 
+  async listConnectionsToReverify(verifiedBefore: Date): Promise<ConnectionRecord[]> {
+    // A range read of the connections_reverify index (migration 002), not a scan of every row.
+    const rows = await this.#query(
+      'list connections to re-verify',
+      `select data, secret, version from connections
+       where connection_reverify_key(data) collate "C" <= $1
+       order by id collate "C"`,
+      [verifiedBefore.toISOString()],
+    );
+    return rows.map(toConnection);
+  }
+
   async countConnections(): Promise<number> {
     const rows = await this.#query(
       'count connections',

@@ -10,6 +10,7 @@ import {
   auditEvent,
   connection,
   conversationRef,
+  opaqueEnvelope,
   reminder,
   slackInstallation,
   testRing,
@@ -65,6 +66,36 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         expect(await store.deleteConnection('slack:T1')).toBe(false);
         expect(await store.getConnection('slack:T1')).toBeUndefined();
         expect(await store.countConnections()).toBe(1);
+      });
+
+      it('lists for re-verification only the stale, the never verified and the retiring', async () => {
+        const retiring = { clientId: 'old-client', secret: opaqueEnvelope(), since: at(5) };
+        await store.putConnection(connection('slack:T-stale', { lastVerifiedAt: at(10) }));
+        await store.putConnection(connection('slack:T-fresh', { lastVerifiedAt: at(100) }));
+        await store.putConnection(connection('slack:T-never'));
+        await store.putConnection(
+          connection('teams:retiring', { lastVerifiedAt: at(100), retiring }),
+        );
+        const due = await store.listConnectionsToReverify(new Date(at(50)));
+        expect(due.map((c) => c.id)).toEqual(['slack:T-never', 'slack:T-stale', 'teams:retiring']);
+        expect(due[2]!.retiring).toEqual(retiring);
+        expect(await store.listConnectionsToReverify(new Date(at(0)))).toHaveLength(2);
+      });
+
+      it('keeps the re-verification list current as connections change', async () => {
+        const stale = await store.putConnection(
+          connection('slack:T-a', { lastVerifiedAt: at(10) }),
+        );
+        await store.putConnection(connection('slack:T-b', { lastVerifiedAt: at(10) }));
+        await store.putConnection(connection('slack:T-odd', { lastVerifiedAt: 'yesterday' }));
+        await store.putConnection({ ...stale, lastVerifiedAt: at(100) }, stale.version);
+        await store.deleteConnection('slack:T-b');
+        const due = await store.listConnectionsToReverify(new Date(at(50)));
+        // A time that does not parse counts as never verified: better checked than forgotten.
+        expect(due.map((c) => c.id)).toEqual(['slack:T-odd']);
+        expect((await store.listConnectionsToReverify(new Date(at(100)))).map((c) => c.id)).toEqual(
+          ['slack:T-a', 'slack:T-odd'],
+        );
       });
 
       it('returns copies: changing a returned record changes nothing stored', async () => {

@@ -62,6 +62,8 @@ describe('FileStore', () => {
     expect((await reopened.getConnection('slack:T1'))?.version).toBe(1);
     const claimed = await reopened.claimDueReminders(new Date(T0.getTime() + 60_000), 'a', 1, 5);
     expect(claimed).toHaveLength(1);
+    const toReverify = await reopened.listConnectionsToReverify(new Date(T0.getTime()));
+    expect(toReverify.map((c) => c.id)).toEqual(['slack:T1']);
     await reopened.close();
     const file = JSON.parse(await readFile(join(dataDir, DATA_FILE_NAME), 'utf8'));
     expect(file.schemaVersion).toBe(FILE_SCHEMA_VERSION);

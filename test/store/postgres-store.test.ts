@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, HaloConnectError } from '../../src/core/errors.js';
 import { runStoreContract } from './contract.js';
@@ -45,7 +46,10 @@ describe.skipIf(suite.skip)(suite.label, () => {
       const schema = newSchema();
       const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore(schema)));
       const applied = await adminQuery(`select version, name from ${schema}.schema_migrations`);
-      expect(applied).toEqual([{ version: 1, name: 'initial' }]);
+      expect(applied).toEqual([
+        { version: 1, name: 'initial' },
+        { version: 2, name: 'reverify_index' },
+      ]);
       const indexes = await adminQuery<{ indexdef: string }>(
         'select indexdef from pg_indexes where schemaname = $1 and indexname = $2',
         [schema, 'reminders_status_due'],
@@ -53,6 +57,28 @@ describe.skipIf(suite.skip)(suite.label, () => {
       expect(indexes[0]?.indexdef).toContain('(status, due_at)');
       await Promise.all(stores.map((s) => s.close()));
       await dropSchemas(schema);
+    });
+
+    it('reads the connections to re-verify through their index', async () => {
+      const schema = newSchema();
+      const store = await openPostgresStore(schema);
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        // With sequential scans priced out, the plan shows whether the index matches the query.
+        await client.query(`set search_path = ${schema}`);
+        await client.query('set enable_seqscan = off');
+        const plan = await client.query<{ 'QUERY PLAN': string }>(
+          `explain select id from connections
+           where connection_reverify_key(data) collate "C" <= $1`,
+          [T0.toISOString()],
+        );
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('connections_reverify');
+      } finally {
+        await client.end();
+        await store.close();
+        await dropSchemas(schema);
+      }
     });
 
     it('keeps the audit append-only', async () => {
