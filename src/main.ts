@@ -66,10 +66,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   const log = root.child({ subsystem: 'main' });
 
+  const followUps = new FollowUps({ logger: root.child({ subsystem: 'follow-ups' }) });
   const store = createStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     logger: root.child({ subsystem: 'store' }),
+    // A compaction waits for a burst of Slack or Teams requests to pass, like a follow-up.
+    file: { runWhenQuiet: (work) => followUps.start('background', work) },
   });
   // The key first: generating a key file next to an existing data file is worth a warning,
   // and the store's first start creates that file.
@@ -94,7 +97,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     reverifyEveryMs: config.reverifyEveryMs,
     adminUserIds: config.adminUserIds,
   });
-  const followUps = new FollowUps({ logger: root.child({ subsystem: 'follow-ups' }) });
   const service = new ConnectionService({
     store,
     vault,

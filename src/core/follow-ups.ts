@@ -4,17 +4,20 @@ import type { Logger } from './logger.js';
  * How long a follow-up may be held back while platform requests keep arriving.
  * `urgent`: it must reach the platform soon (a Slack modal opened with a `trigger_id`, which
  * Slack accepts for 3 seconds from the click). `normal`: anything else the person waits for
- * (a guide reply, a channel post, the start of a verification).
+ * (a guide reply, a channel post, the start of a verification). `background`: housekeeping
+ * nobody waits for (compacting the file store's journal).
  */
-export type FollowUpUrgency = 'urgent' | 'normal';
+export type FollowUpUrgency = 'urgent' | 'normal' | 'background';
 
 /**
  * The longest each urgency is held back, in milliseconds. Urgent: a third of a trigger id's
- * 3 s, which leaves the rest for the network from Slack to the bot and back.
+ * 3 s, which leaves the rest for the network from Slack to the bot and back. Background:
+ * long enough to outlast a burst, short enough that steady traffic cannot put it off for good.
  */
 export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> = {
   urgent: 1_000,
   normal: 2_000,
+  background: 30_000,
 };
 
 /** The gate opens once no request has arrived or been answered for this long. */
@@ -55,7 +58,7 @@ export class FollowUps {
   readonly #now: () => number;
   readonly #maxDelay: Record<FollowUpUrgency, number>;
   /** Per urgency, in the order queued: deadlines only grow along each queue. */
-  readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [] };
+  readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [], background: [] };
   readonly #jobs = new Set<Promise<unknown>>();
   #inFlight = 0;
   /** When a request last arrived or was answered. */
@@ -101,7 +104,8 @@ export class FollowUps {
 
   /** How many follow-ups wait for the gate. */
   get waiting(): number {
-    return this.#queues.urgent.length + this.#queues.normal.length;
+    const { urgent, normal, background } = this.#queues;
+    return urgent.length + normal.length + background.length;
   }
 
   /** Resolves once nothing is queued or running, including work started meanwhile. */
@@ -120,7 +124,8 @@ export class FollowUps {
     const free = !this.#busy(now);
     let started = 0;
     // Urgent work first; within an urgency, first come, first served.
-    for (const queue of [this.#queues.urgent, this.#queues.normal]) {
+    const { urgent, normal, background } = this.#queues;
+    for (const queue of [urgent, normal, background]) {
       let count = 0;
       while (count < queue.length && (free || queue[count]!.deadline <= now)) count++;
       for (const waiting of queue.splice(0, count)) waiting.begin();
@@ -135,8 +140,9 @@ export class FollowUps {
   /** Wakes the pump when the quiet period would end or the earliest deadline passes. */
   #arm(now: number): void {
     if (this.waiting === 0) return;
-    const { urgent, normal } = this.#queues;
-    const deadline = Math.min(urgent[0]?.deadline ?? Infinity, normal[0]?.deadline ?? Infinity);
+    const deadline = Math.min(
+      ...Object.values(this.#queues).map((queue) => queue[0]?.deadline ?? Infinity),
+    );
     const at = this.#inFlight > 0 ? deadline : Math.min(deadline, this.#lastActivity + QUIET_MS);
     if (this.#timer && this.#timerAt <= at) return;
     clearTimeout(this.#timer);

@@ -9,7 +9,7 @@ export interface CreateStoreOptions {
   /** DATA_DIR: where the file store keeps `halo-connect.json` and `halo-connect.journal`. */
   dataDir: string;
   logger: Logger;
-  /** Extra settings for the file store (read-only, lock timings). */
+  /** Extra settings for the file store (read-only, lock timings, when to compact). */
   file?: Omit<FileStoreOptions, 'dataDir' | 'logger'>;
 }
 

@@ -36,6 +36,12 @@ export interface FileStoreOptions {
    * (default 1 MiB), so that a small store does not compact all the time.
    */
   compactFloorBytes?: number;
+  /**
+   * Starts a compaction when the process can spare the time; the bot passes its follow-up
+   * gate, so a compaction waits for a burst of platform requests to end (within limits)
+   * instead of sharing the event loop with their answers. Default: at once.
+   */
+  runWhenQuiet?: (work: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -186,7 +192,7 @@ export class FileStoreCore {
 
   /**
    * Queues one compaction, which the queue runs alone once the batches before it are
-   * written; a write's caller never waits for it.
+   * written and `runWhenQuiet` lets it start; a write's caller never waits for it.
    *
    * Note: while it runs, the queue is held: changes queued meanwhile wait, so the data does
    * not change under the serialiser, which yields to the event loop between chunks. That is
@@ -195,8 +201,11 @@ export class FileStoreCore {
    */
   #scheduleCompaction(): void {
     if (this.#compaction || Date.now() < this.#compactAfter) return;
-    this.#compaction = this.#queue
-      .exclusive(() => this.#compact())
+    const runWhenQuiet = this.#options.runWhenQuiet ?? ((work) => work());
+    this.#compaction = runWhenQuiet(() => this.#queue.exclusive(() => this.#compact()))
+      .catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'compaction could not start; it is tried again later');
+      })
       .finally(() => (this.#compaction = undefined));
   }
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FollowUps } from '../../src/core/follow-ups.js';
+import { FollowUps, type FollowUpUrgency } from '../../src/core/follow-ups.js';
 import { silentLogger } from '../../src/core/logger.js';
 
 let gate: FollowUps;
 let started: string[];
 
 /** Queues a follow-up that records when it starts and then finishes at once. */
-function follow(name: string, urgency: 'urgent' | 'normal' = 'urgent') {
+function follow(name: string, urgency: FollowUpUrgency = 'urgent') {
   return gate.start(urgency, async () => {
     started.push(name);
     return name;
@@ -82,6 +82,24 @@ describe('FollowUps', () => {
     expect(started).toEqual(['modal']);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toEqual(['modal', 'post']);
+  });
+
+  it('holds background work longest, and starts it last when the gate opens', async () => {
+    gate.requestStarted();
+    void follow('compaction', 'background');
+    void follow('post', 'normal');
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(started).toEqual(['post']);
+    await vi.advanceTimersByTimeAsync(27_999);
+    expect(started).toEqual(['post']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['post', 'compaction']);
+
+    void follow('second compaction', 'background');
+    void follow('modal', 'urgent');
+    gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(started.slice(2)).toEqual(['modal', 'second compaction']);
   });
 
   it('passes failures to the caller and waits for queued work in idle()', async () => {

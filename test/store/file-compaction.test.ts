@@ -54,6 +54,38 @@ describe('FileStore compaction, concurrent readers and failures', () => {
     await reopened.close();
   });
 
+  it('starts a compaction only when runWhenQuiet lets it, and idle() waits for it', async () => {
+    const dataDir = await tempDir();
+    let letItRun: (() => void) | undefined;
+    const store = await openFileStore(dataDir, {
+      compactFloorBytes: 8_192,
+      runWhenQuiet: async (work) => {
+        await new Promise<void>((resolve) => (letItRun = resolve));
+        await work();
+      },
+    });
+    const { generation } = await readJson(snapshotPath(dataDir));
+    await store.putConnection(connection('slack:T1', { agentName: 'a'.repeat(4_000) }));
+    await store.putConnection(connection('slack:T2', { agentName: 'a'.repeat(4_000) }));
+    expect(letItRun).toBeDefined();
+    // Held back: writes go on to the journal meanwhile, and no second compaction is queued.
+    await store.putConnection(connection('slack:T3', { agentName: 'a'.repeat(4_000) }));
+    const held = letItRun;
+    expect((await readJson(snapshotPath(dataDir))).generation).toBe(generation);
+    expect(await journalLines(dataDir)).toHaveLength(4);
+    let idle = false;
+    const idled = store.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    held!();
+    await idled;
+    expect(letItRun).toBe(held);
+    const snapshot = await readJson(snapshotPath(dataDir));
+    expect(snapshot.generation).toBe(generation + 1);
+    expect(Object.keys(snapshot.connections)).toEqual(['slack:T1', 'slack:T2', 'slack:T3']);
+    await store.close();
+  });
+
   it('holds writes queued during a compaction until it is done, and close waits for it', async () => {
     const dataDir = await tempDir();
     const store = await openFileStore(dataDir, { compactFloorBytes: 1 });
