@@ -23,6 +23,14 @@ export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> =
 /** The gate opens once no request has arrived or been answered for this long. */
 const QUIET_MS = 10;
 
+/**
+ * Normal and background follow-ups running at once, at most, for those the open gate starts
+ * (one that reaches its longest delay starts regardless). A pause of 10 ms in a burst opens
+ * the gate; without a limit every verification queued during the burst would start in that
+ * pause, and their work would then hold up the answers of the burst's next requests.
+ */
+export const MAX_RUNNING_FOLLOW_UPS = 8;
+
 export interface FollowUpsOptions {
   logger: Logger;
   /** Milliseconds on a monotonic clock; tests pass a fake one. */
@@ -47,8 +55,10 @@ interface Waiting {
  * or been answered for 10 ms (an answered request is often followed at once by the same
  * client's next one), and in any case after its urgency's longest delay, so steady traffic
  * cannot starve it. A lone click's follow-up thus starts 10 ms after its answer; with no
- * platform traffic at all (the scheduler, a CLI) it starts at once. Every follow-up is
- * tracked: {@link idle} waits for all of them, queued ones included.
+ * platform traffic at all (the scheduler, a CLI) it starts at once. Urgent work starts as
+ * soon as the gate opens; other work starts then only while fewer than
+ * {@link MAX_RUNNING_FOLLOW_UPS} such jobs run, else when one ends or at its deadline. Every
+ * follow-up is tracked: {@link idle} waits for all of them, queued ones included.
  *
  * Note: only the start is held back. Work already running shares the event loop with new
  * requests as before; Node cannot pause it.
@@ -61,6 +71,8 @@ export class FollowUps {
   readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [], background: [] };
   readonly #jobs = new Set<Promise<unknown>>();
   #inFlight = 0;
+  /** Normal and background follow-ups started and not yet settled. */
+  #running = 0;
   /** When a request last arrived or was answered. */
   #lastActivity = -Infinity;
   #timer: NodeJS.Timeout | undefined;
@@ -88,8 +100,19 @@ export class FollowUps {
   /** Starts `work` when the gate allows; settles with its outcome. */
   start<T>(urgency: FollowUpUrgency, work: () => Promise<T>): Promise<T> {
     const job = new Promise<T>((resolve, reject) => {
-      const begin = () => void Promise.resolve().then(work).then(resolve, reject);
-      if (this.waiting === 0 && !this.#busy(this.#now())) return begin();
+      const limited = urgency !== 'urgent';
+      const begin = () => {
+        if (limited) this.#running++;
+        const run = Promise.resolve().then(work);
+        void run.then(resolve, reject).finally(() => {
+          if (!limited) return;
+          this.#running--;
+          this.#pump();
+        });
+      };
+      if (this.waiting === 0 && !this.#busy(this.#now()) && this.#hasRoom(urgency)) {
+        return begin();
+      }
       this.#queues[urgency].push({ deadline: this.#now() + this.#maxDelay[urgency], begin });
       this.#arm(this.#now());
     });
@@ -117,19 +140,30 @@ export class FollowUps {
     return this.#inFlight > 0 || now - this.#lastActivity < QUIET_MS;
   }
 
-  /** Starts what may start: everything once the gate is open, else what is overdue. */
+  /** Whether the open gate may start work of this urgency now. */
+  #hasRoom(urgency: FollowUpUrgency): boolean {
+    return urgency === 'urgent' || this.#running < MAX_RUNNING_FOLLOW_UPS;
+  }
+
+  /**
+   * Starts what may start: what is overdue, and once the gate is open, urgent work and as
+   * much other work as {@link MAX_RUNNING_FOLLOW_UPS} allows.
+   */
   #pump(): void {
     if (this.waiting === 0) return;
     const now = this.#now();
     const free = !this.#busy(now);
     let started = 0;
-    // Urgent work first; within an urgency, first come, first served.
-    const { urgent, normal, background } = this.#queues;
-    for (const queue of [urgent, normal, background]) {
-      let count = 0;
-      while (count < queue.length && (free || queue[count]!.deadline <= now)) count++;
-      for (const waiting of queue.splice(0, count)) waiting.begin();
-      started += count;
+    // Urgent work first; within an urgency, first come, first served. Deadlines grow along
+    // a queue, so the first that may not start holds back the rest of its queue.
+    for (const urgency of ['urgent', 'normal', 'background'] as const) {
+      const queue = this.#queues[urgency];
+      while (queue.length > 0) {
+        const overdue = queue[0]!.deadline <= now;
+        if (!overdue && !(free && this.#hasRoom(urgency))) break;
+        queue.shift()!.begin();
+        started++;
+      }
     }
     if (started > 0 && !free) {
       this.#log.debug({ started, waiting: this.waiting }, 'follow-ups started at their deadline');
@@ -143,7 +177,13 @@ export class FollowUps {
     const deadline = Math.min(
       ...Object.values(this.#queues).map((queue) => queue[0]?.deadline ?? Infinity),
     );
-    const at = this.#inFlight > 0 ? deadline : Math.min(deadline, this.#lastActivity + QUIET_MS);
+    // Once quiet, only urgent work or room to run more is worth waking for; a job that ends
+    // makes room and pumps by itself.
+    const quietHelps = this.#queues.urgent.length > 0 || this.#running < MAX_RUNNING_FOLLOW_UPS;
+    const at =
+      this.#inFlight > 0 || !quietHelps
+        ? deadline
+        : Math.min(deadline, this.#lastActivity + QUIET_MS);
     if (this.#timer && this.#timerAt <= at) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FollowUps, type FollowUpUrgency } from '../../src/core/follow-ups.js';
+import {
+  FollowUps,
+  MAX_RUNNING_FOLLOW_UPS,
+  type FollowUpUrgency,
+} from '../../src/core/follow-ups.js';
 import { silentLogger } from '../../src/core/logger.js';
 
 let gate: FollowUps;
@@ -100,6 +104,38 @@ describe('FollowUps', () => {
     gate.requestEnded();
     await vi.advanceTimersByTimeAsync(10);
     expect(started.slice(2)).toEqual(['modal', 'second compaction']);
+  });
+
+  it('lets a pause start only a few long jobs, never urgent work or overdue jobs', async () => {
+    const finish: Array<() => void> = [];
+    const long = (name: string) =>
+      gate.start('normal', async () => {
+        started.push(name);
+        await new Promise<void>((resolve) => finish.push(resolve));
+      });
+    gate.requestStarted();
+    for (let i = 0; i < 20; i++) void long(`verify ${i}`);
+    gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS);
+    // Urgent work does not wait for a free place.
+    void follow('modal', 'urgent');
+    await flush();
+    expect(started.at(-1)).toBe('modal');
+    // A job that ends makes room for the next at once while the gate is open...
+    finish.shift()!();
+    await flush();
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS + 2);
+    // ...but not while requests are being answered; their deadline still holds.
+    gate.requestStarted();
+    finish.shift()!();
+    await flush();
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS + 2);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(started).toHaveLength(21);
+    gate.requestEnded();
+    for (const done of finish.splice(0)) done();
+    await gate.idle();
   });
 
   it('passes failures to the caller and waits for queued work in idle()', async () => {
