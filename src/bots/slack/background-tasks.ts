@@ -22,7 +22,27 @@ export class BackgroundTasks {
    * (a modal on a `trigger_id`, a reply); `normal`: anything else.
    */
   run(label: string, work: () => Promise<unknown>, urgency: FollowUpUrgency = 'urgent'): void {
-    const task = this.#gate.start(urgency, work).then(
+    this.#track(label, this.#gate.start(urgency, work));
+  }
+
+  /**
+   * Runs `work` with what `ready` brings, through the gate once `ready` has settled: waiting
+   * (for a verification's report) holds no place among the follow-ups that run.
+   */
+  after<T>(
+    label: string,
+    ready: Promise<T>,
+    work: (value: T) => Promise<unknown>,
+    urgency: FollowUpUrgency = 'urgent',
+  ): void {
+    this.#track(
+      label,
+      ready.then((value) => this.#gate.start(urgency, () => work(value))),
+    );
+  }
+
+  #track(label: string, started: Promise<unknown>): void {
+    const task = started.then(
       () => undefined,
       (err: unknown) =>
         this.#log.error({ err: describeError(err), task: label }, 'Slack follow-up failed'),

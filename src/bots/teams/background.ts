@@ -20,7 +20,27 @@ export class Background {
 
   /** Starts `work` without waiting for it; `what` names it in the log if it fails. */
   run(what: string, work: () => Promise<unknown>, urgency: FollowUpUrgency = 'normal'): void {
-    const job = this.#gate.start(urgency, work).then(
+    this.#track(what, this.#gate.start(urgency, work));
+  }
+
+  /**
+   * Runs `work` with what `ready` brings, through the gate once `ready` has settled: waiting
+   * (for a verification's report) holds no place among the follow-ups that run.
+   */
+  after<T>(
+    what: string,
+    ready: Promise<T>,
+    work: (value: T) => Promise<unknown>,
+    urgency: FollowUpUrgency = 'normal',
+  ): void {
+    this.#track(
+      what,
+      ready.then((value) => this.#gate.start(urgency, () => work(value))),
+    );
+  }
+
+  #track(what: string, started: Promise<unknown>): void {
+    const job = started.then(
       () => undefined,
       (err: unknown) => this.#log.error(safeError(err), `${what} failed`),
     );

@@ -17,10 +17,10 @@ export async function runLiveJob(
   const live = new LiveCard(deps.notifier, turn.address);
   const result = await start((message) => live.show(message));
   if (result.kind === 'started') {
-    deps.background.run('live report card', async () => {
-      void live.start(result.message);
-      await live.show(await result.done);
-    });
+    // The first view unless progress came first; the report whenever it comes. LiveCard keeps
+    // them in order.
+    deps.background.run('live report card', () => live.start(result.message));
+    deps.background.after('live report card', result.done, (report) => live.show(report));
   }
   return result;
 }

@@ -32,10 +32,10 @@ export function followReport(
   meta: ModalMetadata,
   done: Promise<Message>,
 ): void {
-  deps.tasks.run(
+  deps.tasks.after(
     'verification report',
-    async () => {
-      const report = await done;
+    done,
+    async (report) => {
       if (!(await updater.finish(infoModal(report, meta)))) {
         await deliverPrivately(deps, origin, report);
       }
