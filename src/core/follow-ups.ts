@@ -24,10 +24,12 @@ export const FOLLOW_UP_MAX_DELAY_MS: Readonly<Record<FollowUpUrgency, number>> =
 const QUIET_MS = 10;
 
 /**
- * Normal and background follow-ups running at once, at most, for those the open gate starts
- * (one that reaches its longest delay starts regardless). A pause of 10 ms in a burst opens
- * the gate; without a limit every verification queued during the burst would start in that
- * pause, and their work would then hold up the answers of the burst's next requests.
+ * Follow-ups running at once, at most, for those the open gate starts: urgent ones count
+ * against one such budget, normal and background ones against another, so a slow
+ * verification never holds up a modal. One that reaches its longest delay starts regardless.
+ * A pause of 10 ms in a burst opens the gate; without a limit, every reply or verification
+ * queued during the burst would start in that pause, and their work would then hold up the
+ * answers of the burst's next requests.
  */
 export const MAX_RUNNING_FOLLOW_UPS = 8;
 
@@ -55,10 +57,10 @@ interface Waiting {
  * or been answered for 10 ms (an answered request is often followed at once by the same
  * client's next one), and in any case after its urgency's longest delay, so steady traffic
  * cannot starve it. A lone click's follow-up thus starts 10 ms after its answer; with no
- * platform traffic at all (the scheduler, a CLI) it starts at once. Urgent work starts as
- * soon as the gate opens; other work starts then only while fewer than
- * {@link MAX_RUNNING_FOLLOW_UPS} such jobs run, else when one ends or at its deadline. Every
- * follow-up is tracked: {@link idle} waits for all of them, queued ones included.
+ * platform traffic at all (the scheduler, a CLI) it starts at once. An open gate starts
+ * work only while fewer than {@link MAX_RUNNING_FOLLOW_UPS} jobs of its kind (urgent, or
+ * not) run; the rest start as those end, or at their deadline. Every follow-up is tracked:
+ * {@link idle} waits for all of them, queued ones included.
  *
  * Note: only the start is held back. Work already running shares the event loop with new
  * requests as before; Node cannot pause it.
@@ -71,8 +73,8 @@ export class FollowUps {
   readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [], background: [] };
   readonly #jobs = new Set<Promise<unknown>>();
   #inFlight = 0;
-  /** Normal and background follow-ups started and not yet settled. */
-  #running = 0;
+  /** Follow-ups started and not yet settled: urgent ones, and the others. */
+  #running = { urgent: 0, other: 0 };
   /** When a request last arrived or was answered. */
   #lastActivity = -Infinity;
   #timer: NodeJS.Timeout | undefined;
@@ -100,13 +102,12 @@ export class FollowUps {
   /** Starts `work` when the gate allows; settles with its outcome. */
   start<T>(urgency: FollowUpUrgency, work: () => Promise<T>): Promise<T> {
     const job = new Promise<T>((resolve, reject) => {
-      const limited = urgency !== 'urgent';
+      const kind = urgency === 'urgent' ? 'urgent' : 'other';
       const begin = () => {
-        if (limited) this.#running++;
+        this.#running[kind]++;
         const run = Promise.resolve().then(work);
         void run.then(resolve, reject).finally(() => {
-          if (!limited) return;
-          this.#running--;
+          this.#running[kind]--;
           this.#pump();
         });
       };
@@ -142,12 +143,12 @@ export class FollowUps {
 
   /** Whether the open gate may start work of this urgency now. */
   #hasRoom(urgency: FollowUpUrgency): boolean {
-    return urgency === 'urgent' || this.#running < MAX_RUNNING_FOLLOW_UPS;
+    return this.#running[urgency === 'urgent' ? 'urgent' : 'other'] < MAX_RUNNING_FOLLOW_UPS;
   }
 
   /**
-   * Starts what may start: what is overdue, and once the gate is open, urgent work and as
-   * much other work as {@link MAX_RUNNING_FOLLOW_UPS} allows.
+   * Starts what may start: what is overdue, and once the gate is open, as much as
+   * {@link MAX_RUNNING_FOLLOW_UPS} allows, urgent work first.
    */
   #pump(): void {
     if (this.waiting === 0) return;
@@ -179,7 +180,10 @@ export class FollowUps {
     );
     // Once quiet, only urgent work or room to run more is worth waking for; a job that ends
     // makes room and pumps by itself.
-    const quietHelps = this.#queues.urgent.length > 0 || this.#running < MAX_RUNNING_FOLLOW_UPS;
+    const { urgent, normal, background } = this.#queues;
+    const quietHelps =
+      (urgent.length > 0 && this.#hasRoom('urgent')) ||
+      (normal.length + background.length > 0 && this.#hasRoom('normal'));
     const at =
       this.#inFlight > 0 || !quietHelps
         ? deadline

@@ -118,7 +118,7 @@ describe('FollowUps', () => {
     gate.requestEnded();
     await vi.advanceTimersByTimeAsync(10);
     expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS);
-    // Urgent work does not wait for a free place.
+    // Urgent work has places of its own: long verifications never hold up a modal.
     void follow('modal', 'urgent');
     await flush();
     expect(started.at(-1)).toBe('modal');
@@ -134,6 +134,28 @@ describe('FollowUps', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(started).toHaveLength(21);
     gate.requestEnded();
+    for (const done of finish.splice(0)) done();
+    await gate.idle();
+  });
+
+  it('lets a pause start only a few urgent jobs too, the rest as those end', async () => {
+    const finish: Array<() => void> = [];
+    gate.requestStarted();
+    for (let i = 0; i < MAX_RUNNING_FOLLOW_UPS + 2; i++) {
+      void gate.start('urgent', async () => {
+        started.push(`reply ${i}`);
+        await new Promise<void>((resolve) => finish.push(resolve));
+      });
+    }
+    gate.requestEnded();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS);
+    finish.shift()!();
+    await flush();
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS + 1);
+    // The last one does not wait past its deadline, whatever runs.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toHaveLength(MAX_RUNNING_FOLLOW_UPS + 2);
     for (const done of finish.splice(0)) done();
     await gate.idle();
   });
