@@ -44,7 +44,7 @@ export class FileStore implements SnapshotStore {
   readonly dataDir: string;
   readonly #core: FileStoreCore;
   readonly #reminders = new FileReminders();
-  /** Connection ids by when re-verification is due for them; see #reverifyFrom. */
+  /** Connection ids by when re-verification is due for them; see reverifyFrom. */
   readonly #reverify = new DueIndex();
   readonly #auditIds = new Set<string>();
   #nextPruneAt = 0;

@@ -116,10 +116,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     router,
     transport: socket ? 'socket' : 'http',
     start: () => start(app, socket, tokens, clientOptions, log),
-    idle: () => tasks.drain(),
+    idle: () => tasks.idle(),
     async stop() {
       if (socket) await app.stop();
-      await tasks.drain();
+      await tasks.idle();
     },
   };
 }
