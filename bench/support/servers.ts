@@ -74,10 +74,13 @@ export async function launch(
   // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it closes.
   const profileDir = process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // BENCH_NODE_ARGS="--trace-gc …": more Node options for each server process. What they
+  // print goes to this process's stderr, so stdout keeps only the results.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = fork(CHILD, [], {
-    execArgv: [...CHILD_EXEC_ARGV, ...profile],
+    execArgv: [...CHILD_EXEC_ARGV, ...profile, ...extra],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', BENCH_SERVER: kind },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', extra.length > 0 ? 2 : 'ignore', 'inherit', 'ipc'],
   });
   const ask = <T>(message: object, answer: string) =>
     new Promise<T>((resolve, reject) => {

@@ -6,21 +6,22 @@ import type { Turn } from './turn.js';
 
 /**
  * Runs a verification job the core started, as a live card in the conversation: the first
- * view is posted, each check's progress and the final report update it in place. Answers
- * at once; the card work goes on in the background.
+ * view is posted, the checks' progress and the final report update it in place (only the
+ * newest progress view when several wait). Answers at once; the card work goes on in the
+ * background.
  */
 export async function runLiveJob(
   turn: Turn,
   deps: TeamsDeps,
-  start: (onProgress: (message: Message) => Promise<void>) => Promise<SubmitResult>,
+  start: (onProgress: (message: Message) => void) => Promise<SubmitResult>,
 ): Promise<SubmitResult> {
   const live = new LiveCard(deps.notifier, turn.address);
-  const result = await start((message) => live.show(message));
+  // Progress does not hold up the check: the card shows the newest view it has.
+  const result = await start((message) => live.progress(message));
   if (result.kind === 'started') {
-    // The first view unless progress came first; the report whenever it comes. LiveCard keeps
-    // them in order.
+    // The first view unless progress came first; the report whenever it comes, last.
     deps.background.run('live report card', () => live.start(result.message));
-    deps.background.after('live report card', result.done, (report) => live.show(report));
+    deps.background.after('live report card', result.done, (report) => live.finish(report));
   }
   return result;
 }
