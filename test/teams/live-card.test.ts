@@ -49,10 +49,15 @@ function heldNotifier(failing: string[] = []) {
 
 const done = () => undefined;
 
+/** Progress updates without the least time between them, for the tests of ordering. */
+const UNSPACED = { progressIntervalMs: 0 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('LiveCard', () => {
   it('posts the first view, then updates the same card in place', async () => {
     const h = heldNotifier();
-    const card = new LiveCard(h.notifier, ADDRESS);
+    const card = new LiveCard(h.notifier, ADDRESS, UNSPACED);
     const started = card.start(view('Verifying'));
     await h.answer();
     await started;
@@ -64,7 +69,7 @@ describe('LiveCard', () => {
 
   it('sends only the newest progress view once the one being sent is done', async () => {
     const h = heldNotifier();
-    const card = new LiveCard(h.notifier, ADDRESS);
+    const card = new LiveCard(h.notifier, ADDRESS, UNSPACED);
     card.progress(view('1 of 5'));
     card.progress(view('2 of 5'));
     card.progress(view('3 of 5'));
@@ -79,7 +84,7 @@ describe('LiveCard', () => {
 
   it('shows the final view last, instead of progress still waiting', async () => {
     const h = heldNotifier();
-    const card = new LiveCard(h.notifier, ADDRESS);
+    const card = new LiveCard(h.notifier, ADDRESS, UNSPACED);
     card.progress(view('1 of 5'));
     card.progress(view('4 of 5'));
     const finished = card.finish(view('Connected'));
@@ -92,7 +97,7 @@ describe('LiveCard', () => {
 
   it('still shows the final view when a progress update failed', async () => {
     const h = heldNotifier(['2 of 5']);
-    const card = new LiveCard(h.notifier, ADDRESS);
+    const card = new LiveCard(h.notifier, ADDRESS, UNSPACED);
     card.progress(view('1 of 5'));
     await h.answer();
     card.progress(view('2 of 5'));
@@ -105,9 +110,28 @@ describe('LiveCard', () => {
 
   it('rejects finish when the final view itself could not be sent', async () => {
     const h = heldNotifier(['Connected']);
-    const card = new LiveCard(h.notifier, ADDRESS);
+    const card = new LiveCard(h.notifier, ADDRESS, UNSPACED);
     const outcome = expect(card.finish(view('Connected'))).rejects.toThrow('Connected failed');
     await h.answer();
     await outcome;
+  });
+
+  it('keeps progress updates apart, and sends the final view without waiting', async () => {
+    const h = heldNotifier();
+    const card = new LiveCard(h.notifier, ADDRESS, { progressIntervalMs: 60 });
+    card.progress(view('1 of 5'));
+    await h.answer();
+    card.progress(view('2 of 5'));
+    await sleep(20);
+    expect(h.titles()).toEqual(['post 1 of 5']);
+    await sleep(70);
+    expect(h.titles()).toEqual(['post 1 of 5', 'update 2 of 5']);
+    await h.answer();
+    card.progress(view('3 of 5'));
+    const finished = card.finish(view('Connected'));
+    await sleep(5);
+    expect(h.titles()).toEqual(['post 1 of 5', 'update 2 of 5', 'update Connected']);
+    await h.answer();
+    await finished;
   });
 });

@@ -3,14 +3,28 @@ import type { Notifier } from '../../core/notifier.js';
 import type { Address } from '../../core/platform.js';
 
 /**
+ * The least time between two progress updates of one card. Teams limits how many requests a
+ * bot sends to one conversation in a second and asks bots to stay well below it; a check
+ * whose steps finish within a second goes from its first view straight to its report.
+ */
+export const PROGRESS_INTERVAL_MS = 1_000;
+
+export interface LiveCardOptions {
+  /** Default {@link PROGRESS_INTERVAL_MS}. */
+  progressIntervalMs?: number;
+}
+
+/**
  * One card in a conversation that changes as a job runs: the first view is posted, every
  * later one replaces it in place. Views go out one at a time, in order, and only the newest
- * waiting view is sent: progress that a later view has overtaken is skipped, as Teams asks
- * bots not to send many requests to one conversation. The final view always goes out last.
+ * waiting view is sent: progress that a later view has overtaken is skipped, and progress
+ * updates are at least {@link PROGRESS_INTERVAL_MS} apart. The final view goes out last, as
+ * soon as the view being sent is done.
  */
 export class LiveCard {
   readonly #notifier: Notifier;
   readonly #address: Address;
+  readonly #interval: number;
   #activityId: string | undefined;
   /** The newest view not sent yet. */
   #waiting: Message | undefined;
@@ -18,10 +32,15 @@ export class LiveCard {
   #sending: Promise<void> | undefined;
   #started = false;
   #finished = false;
+  /** When the next progress view may go out (performance.now() time). */
+  #nextProgressAt = 0;
+  /** Ends the wait for the next progress slot early: the final view has come. */
+  #wake: (() => void) | undefined;
 
-  constructor(notifier: Notifier, address: Address) {
+  constructor(notifier: Notifier, address: Address, options: LiveCardOptions = {}) {
     this.#notifier = notifier;
     this.#address = address;
+    this.#interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
   }
 
   /** Shows the first view, unless a later one is already on its way. */
@@ -45,7 +64,9 @@ export class LiveCard {
    */
   finish(message: Message): Promise<void> {
     this.#finished = true;
-    return this.#queue(message);
+    const sending = this.#queue(message);
+    this.#wake?.();
+    return sending;
   }
 
   #queue(message: Message): Promise<void> {
@@ -59,6 +80,7 @@ export class LiveCard {
     let failure: unknown;
     try {
       while (this.#waiting) {
+        if (!this.#finished && performance.now() < this.#nextProgressAt) await this.#progressSlot();
         const message = this.#waiting;
         this.#waiting = undefined;
         failure = undefined;
@@ -67,11 +89,24 @@ export class LiveCard {
         } catch (err) {
           failure = err;
         }
+        this.#nextProgressAt = performance.now() + this.#interval;
       }
     } finally {
       this.#sending = undefined;
     }
     if (failure !== undefined) throw failure;
+  }
+
+  /** Waits until a progress view may go out, or until the final view is given. */
+  async #progressSlot(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#nextProgressAt - performance.now());
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
   }
 
   async #show(message: Message): Promise<void> {
