@@ -58,7 +58,6 @@ export class Connector {
   cardActivity(reference: ConversationReference | undefined, message: Message): Activity {
     const card = renderCard(message, { names: this.#names });
     return Object.assign(new Activity('message'), {
-      type: 'message',
       summary: message.summary,
       attachments: [toAttachment(card)],
       ...(reference
