@@ -13,6 +13,7 @@ interface Sent {
   kind: 'post' | 'update';
   title: string;
   finish: () => void;
+  answered: boolean;
 }
 
 /**
@@ -27,7 +28,7 @@ function heldNotifier(failing: string[] = []) {
         failing.includes(message.title)
           ? reject(new Error(`${message.title} failed`))
           : resolve({ ok: true, ref: 'card-1' });
-      sent.push({ kind, title: message.title, finish });
+      sent.push({ kind, title: message.title, finish, answered: false });
     });
   const notifier: Notifier = {
     platform: 'teams',
@@ -38,16 +39,14 @@ function heldNotifier(failing: string[] = []) {
   const titles = () => sent.map((s) => `${s.kind} ${s.title}`);
   /** Ends the oldest send still open and lets the card go on. */
   const answer = async () => {
-    const open = sent.find((s) => s.finish !== done);
+    const open = sent.find((s) => !s.answered);
     if (!open) throw new Error('nothing is being sent');
+    open.answered = true;
     open.finish();
-    open.finish = done;
     await new Promise((resolve) => setImmediate(resolve));
   };
   return { notifier, titles, answer };
 }
-
-const done = () => undefined;
 
 /** Progress updates without the least time between them, for the tests of ordering. */
 const UNSPACED = { progressIntervalMs: 0 };
