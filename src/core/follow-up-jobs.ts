@@ -49,6 +49,20 @@ export class FollowUpJobs {
     );
   }
 
+  /**
+   * Runs `work` through the gate and answers its outcome: one step of a longer job whose
+   * waits (between a card's updates, say) must hold no place among the follow-ups that run.
+   * The longer job is {@link track}ed as a whole; a step's failure is the caller's.
+   */
+  gated<T>(work: () => Promise<T>, urgency = this.#urgency): Promise<T> {
+    return this.#gate.start(urgency, work);
+  }
+
+  /** Tracks work already running outside the gate, such as a job made of gated steps. */
+  track(label: string, job: Promise<unknown>): void {
+    this.#track(label, job);
+  }
+
   /** Resolves once nothing is queued or running, including work started meanwhile. */
   async idle(): Promise<void> {
     while (this.#running.size) await Promise.allSettled([...this.#running]);

@@ -9,9 +9,17 @@ import type { Address } from '../../core/platform.js';
  */
 export const PROGRESS_INTERVAL_MS = 1_000;
 
+/** Runs one send of a view, e.g. through the follow-up gate; answers its outcome. */
+export type SendGate = <T>(send: () => Promise<T>) => Promise<T>;
+
 export interface LiveCardOptions {
   /** Default {@link PROGRESS_INTERVAL_MS}. */
   progressIntervalMs?: number;
+  /**
+   * What each send goes through: the follow-up gate, so that the card's waits between
+   * updates hold no place among the follow-ups that run. Default: sends at once.
+   */
+  gate?: SendGate;
 }
 
 /**
@@ -25,6 +33,7 @@ export class LiveCard {
   readonly #notifier: Notifier;
   readonly #address: Address;
   readonly #interval: number;
+  readonly #gate: SendGate;
   #activityId: string | undefined;
   /** The newest view not sent yet. */
   #waiting: Message | undefined;
@@ -41,6 +50,7 @@ export class LiveCard {
     this.#notifier = notifier;
     this.#address = address;
     this.#interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+    this.#gate = options.gate ?? ((send) => send());
   }
 
   /** Shows the first view, unless a later one is already on its way. */
@@ -110,11 +120,12 @@ export class LiveCard {
   }
 
   async #show(message: Message): Promise<void> {
-    if (this.#activityId) {
-      await this.#notifier.update(this.#address, this.#activityId, message);
+    const activityId = this.#activityId;
+    if (activityId) {
+      await this.#gate(() => this.#notifier.update(this.#address, activityId, message));
       return;
     }
-    const result = await this.#notifier.post(this.#address, message);
+    const result = await this.#gate(() => this.#notifier.post(this.#address, message));
     if (result.ok && result.ref) this.#activityId = result.ref;
   }
 }

@@ -15,13 +15,20 @@ export async function runLiveJob(
   deps: TeamsDeps,
   start: (onProgress: (message: Message) => void) => Promise<SubmitResult>,
 ): Promise<SubmitResult> {
-  const live = new LiveCard(deps.notifier, turn.address);
+  // Each send goes through the follow-up gate; the card's waits between them do not, so a
+  // card waiting for its next update holds no place that a verification could run in.
+  const live = new LiveCard(deps.notifier, turn.address, {
+    gate: (send) => deps.background.gated(send),
+  });
   // Progress does not hold up the check: the card shows the newest view it has.
   const result = await start((message) => live.progress(message));
   if (result.kind === 'started') {
     // The first view unless progress came first; the report whenever it comes, last.
-    deps.background.run('live report card', () => live.start(result.message));
-    deps.background.after('live report card', result.done, (report) => live.finish(report));
+    deps.background.track('live report card', live.start(result.message));
+    deps.background.track(
+      'live report card',
+      result.done.then((report) => live.finish(report)),
+    );
   }
   return result;
 }
