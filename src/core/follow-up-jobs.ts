@@ -30,7 +30,7 @@ export class FollowUpJobs {
 
   /** Starts `work` once the gate lets it, without waiting for it. */
   run(label: string, work: () => Promise<unknown>, urgency = this.#urgency): void {
-    this.#track(label, this.#gate.start(urgency, work));
+    this.track(label, this.#gate.start(urgency, work));
   }
 
   /**
@@ -43,7 +43,7 @@ export class FollowUpJobs {
     work: (value: T) => Promise<unknown>,
     urgency = this.#urgency,
   ): void {
-    this.#track(
+    this.track(
       label,
       ready.then((value) => this.#gate.start(urgency, () => work(value))),
     );
@@ -58,17 +58,16 @@ export class FollowUpJobs {
     return this.#gate.start(urgency, work);
   }
 
-  /** Tracks work already running outside the gate, such as a job made of gated steps. */
-  track(label: string, job: Promise<unknown>): void {
-    this.#track(label, job);
-  }
-
   /** Resolves once nothing is queued or running, including work started meanwhile. */
   async idle(): Promise<void> {
     while (this.#running.size) await Promise.allSettled([...this.#running]);
   }
 
-  #track(label: string, started: Promise<unknown>): void {
+  /**
+   * Tracks work already started (through the gate, or outside it such as a job made of
+   * gated steps) until it settles; a failure is logged as `label` failed.
+   */
+  track(label: string, started: Promise<unknown>): void {
     const job = started.then(
       () => undefined,
       (err: unknown) => this.#failed(label, err),
