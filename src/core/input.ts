@@ -1,7 +1,7 @@
 import type { CredentialsForm, FieldId, FieldProblem, HaloCredentials } from './credentials.js';
 import { FIELD_LABELS } from './credentials.js';
 import { describeAuthServerProblem, INPUT_MESSAGES as M } from './input-messages.js';
-import { inspectHaloUrl } from './net/check-halo-url.js';
+import { inspectParsedUrl } from './net/check-halo-url.js';
 import { Secret } from './secret.js';
 
 /** The URL helpers that go with normalised credentials. */
@@ -19,8 +19,8 @@ export type NormalizeResult =
   | { ok: false; problems: FieldProblem[] };
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const GUID_RE = new RegExp(`^${GUID}$`, 'i');
-const SECRET_RE = new RegExp(`^${GUID}-${GUID}$`, 'i');
+/** A GUID (a client id's shape), or two joined by a hyphen (a client secret's). */
+const GUID_OR_SECRET_RE = new RegExp(`^${GUID}(-${GUID})?$`, 'i');
 /** A Halo client secret anywhere inside a longer value. */
 const SECRET_INSIDE_RE = new RegExp(`${GUID}-${GUID}`, 'i');
 /** Below this, a secret found inside another value would be a coincidence, not a paste. */
@@ -31,6 +31,7 @@ const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Whitespace, zero-width characters and quotes that a copy from a page or a chat carries. */
 const JUNK = '\\s\\u200B-\\u200D\\uFEFF"\'`\\u2018\\u2019\\u201C\\u201D';
 const EDGE_JUNK_RE = new RegExp(`^[${JUNK}]+|[${JUNK}]+$`, 'g');
+const JUNK_CHAR_RE = new RegExp(`[${JUNK}]`);
 const INNER_SPACE_RE = /[\s\u200B-\u200D\uFEFF]/;
 const QUOTE_RE = /["'`\u2018\u2019\u201C\u201D]/;
 /** Halo's hosted domains, where the tenant is the first label of the host. */
@@ -42,6 +43,15 @@ const HALO_HOSTED_DOMAINS = [
 ];
 
 type Parsed<T> = T | { problem: string };
+
+/** The Halo shape a value has: a GUID (client id), two joined GUIDs (secret), or neither. */
+type Shape = 'guid' | 'secret' | undefined;
+
+function shapeOf(value: string): Shape {
+  const match = GUID_OR_SECRET_RE.exec(value);
+  if (!match) return undefined;
+  return match[1] ? 'secret' : 'guid';
+}
 
 /**
  * Cleans the four form fields and checks their shape, before anything is sent to Halo.
@@ -60,25 +70,24 @@ export function normalizeCredentials(
 ): NormalizeResult {
   const problems: FieldProblem[] = [];
   const warnings: FieldProblem[] = [];
-  const [clientId, secret] = [clean(form.clientId), clean(form.clientSecret)];
+  const clientId = clean(form.clientId);
+  const secret = clean(form.clientSecret);
+  const shapes = { clientId: shapeOf(clientId), secret: shapeOf(secret) };
   const auth = holdsSecret(form.authServer, secret)
     ? { problem: M.holdsSecret }
     : parseAuthServer(clean(form.authServer), options);
   const tenant = holdsSecret(form.tenant, secret)
     ? { problem: M.holdsSecret }
     : parseTenant(clean(form.tenant) || ('tenant' in auth ? auth.tenant : undefined));
-  const add = (list: FieldProblem[], field: FieldId, text: string | undefined) => {
-    if (text) list.push({ field, message: `${FIELD_LABELS[field]} ${text}` });
-  };
   add(problems, 'authServer', 'problem' in auth ? auth.problem : undefined);
   add(warnings, 'authServer', 'warning' in auth ? auth.warning : undefined);
   add(problems, 'tenant', 'problem' in tenant ? tenant.problem : undefined);
-  add(problems, 'clientId', clientIdProblem(clientId, secret));
-  add(problems, 'clientSecret', secretProblem(secret, clientId));
+  add(problems, 'clientId', clientIdProblem(clientId, secret, shapes));
+  add(problems, 'clientSecret', secretProblem(secret, clientId, shapes));
   if (problems.length > 0 || 'problem' in auth || 'problem' in tenant) {
     return { ok: false, problems };
   }
-  add(warnings, 'clientSecret', SECRET_RE.test(secret) ? undefined : M.secretUnusualShape);
+  add(warnings, 'clientSecret', shapes.secret === 'secret' ? undefined : M.secretUnusualShape);
   const value: HaloCredentials = {
     authServer: auth.authServer,
     clientId,
@@ -115,8 +124,16 @@ export function keepableValues(
   return kept;
 }
 
+/** Adds a field's problem or warning, worded after the field's label; nothing for none. */
+function add(list: FieldProblem[], field: FieldId, text: string | undefined): void {
+  if (text) list.push({ field, message: `${FIELD_LABELS[field]} ${text}` });
+}
+
 function clean(value: string | undefined): string {
-  return (value ?? '').replace(EDGE_JUNK_RE, '');
+  if (!value) return '';
+  // Most values come without junk at either end, and then there is nothing to scan.
+  const ends = value[0]! + value[value.length - 1]!;
+  return JUNK_CHAR_RE.test(ends) ? value.replace(EDGE_JUNK_RE, '') : value;
 }
 
 function parseLenient(raw: string): URL | undefined {
@@ -136,16 +153,22 @@ function parseAuthServer(
   if (!url) return { problem: M.authServerNotUrl };
   const { path, warning } = cleanAuthPath(url.pathname);
   const authServer = `${url.protocol}//${url.host}${path}`;
-  // User-info is checked on the URL as pasted, since the cleaned address drops it.
-  const verdict = inspectHaloUrl(url.username || url.password ? url : authServer, {
+  // The URL as pasted: the cleaned address has the same scheme and host, and drops the
+  // user-info this refuses.
+  const verdict = inspectParsedUrl(url, {
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
   });
   if (!verdict.ok) return { problem: describeAuthServerProblem(verdict.problem) };
-  return { authServer, tenant: url.searchParams.get('tenant') ?? undefined, warning };
+  const tenant = url.search ? (url.searchParams.get('tenant') ?? undefined) : undefined;
+  return { authServer, tenant, warning };
 }
 
 /** Drops trailing slashes and a pasted `/token`; turns a pasted Resource Server into `/auth`. */
 function cleanAuthPath(pathname: string): { path: string; warning?: string } {
+  const lower = pathname.toLowerCase();
+  if (!lower.endsWith('/') && !lower.endsWith('/token') && !lower.endsWith('/api')) {
+    return { path: pathname };
+  }
   let path = pathname.replace(/\/+$/, '');
   while (/\/token$/i.test(path)) path = path.replace(/\/token$/i, '').replace(/\/+$/, '');
   if (!/\/api$/i.test(path)) return { path };
@@ -166,24 +189,32 @@ function tenantFromAddress(raw: string): string | undefined {
   return domain ? hostname.slice(0, -domain.length - 1).split('.')[0] : undefined;
 }
 
-function clientIdProblem(raw: string, secret: string): string | undefined {
+/** The shapes of the cleaned client id and secret, found once for every check below. */
+interface Shapes {
+  clientId: Shape;
+  secret: Shape;
+}
+
+function clientIdProblem(raw: string, secret: string, shapes: Shapes): string | undefined {
   if (raw === '') return M.clientIdEmpty;
   if (INNER_SPACE_RE.test(raw)) return M.innerSpace;
-  if (SECRET_RE.test(raw)) {
-    return `${M.clientIdLooksLikeSecret}${GUID_RE.test(secret) ? M.swapped : ''}`;
+  if (shapes.clientId === 'secret') {
+    return `${M.clientIdLooksLikeSecret}${shapes.secret === 'guid' ? M.swapped : ''}`;
   }
   // Typed into both fields: the secret's own check says so.
   if (raw.toLowerCase() !== secret.toLowerCase() && holdsSecret(raw, secret)) return M.holdsSecret;
-  return GUID_RE.test(raw) ? undefined : M.clientIdShape;
+  return shapes.clientId === 'guid' ? undefined : M.clientIdShape;
 }
 
 /** What is wrong with the secret, worded without any part of it. */
-function secretProblem(raw: string, clientId: string): string | undefined {
+function secretProblem(raw: string, clientId: string, shapes: Shapes): string | undefined {
   if (raw === '') return M.secretEmpty;
   if (INNER_SPACE_RE.test(raw)) return M.innerSpace;
   if (QUOTE_RE.test(raw)) return M.quotes;
   if (raw.toLowerCase() === clientId.toLowerCase()) return M.secretSameAsClientId;
-  if (GUID_RE.test(raw)) return SECRET_RE.test(clientId) ? M.secretLooksLikeClientId : M.secretHalf;
-  if (!SECRET_RE.test(raw) && !PLAUSIBLE_SECRET_RE.test(raw)) return M.secretShape;
+  if (shapes.secret === 'guid') {
+    return shapes.clientId === 'secret' ? M.secretLooksLikeClientId : M.secretHalf;
+  }
+  if (shapes.secret !== 'secret' && !PLAUSIBLE_SECRET_RE.test(raw)) return M.secretShape;
   return undefined;
 }

@@ -129,7 +129,15 @@ export function checkAddress(
   address: string,
   options: { allowPrivateNetwork: boolean },
 ): AddressVerdict {
-  const kind = classifyAddress(address);
+  return judgeAddress(address, classifyAddress(address), options);
+}
+
+/** {@link checkAddress} for an address already classified. */
+export function judgeAddress(
+  address: string,
+  kind: AddressKind,
+  options: { allowPrivateNetwork: boolean },
+): AddressVerdict {
   const privateNetwork = PRIVATE_NETWORK_KINDS.has(kind);
   if (kind === 'public' || (options.allowPrivateNetwork && privateNetwork)) {
     return { allowed: true, address, kind };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ErrorCode } from '../errors.js';
-import { checkAddress } from './check-address.js';
+import { classifyAddress, judgeAddress, type AddressKind } from './check-address.js';
 import { HaloNetworkError } from './halo-network-error.js';
 
 /** Why a Halo URL is refused before any connection is attempted. */
@@ -36,6 +36,14 @@ export function inspectHaloUrl(input: string | URL, policy: HaloUrlPolicy): Halo
   } catch {
     return { ok: false, problem: { kind: 'not-a-url' } };
   }
+  return inspectParsedUrl(url, policy);
+}
+
+/**
+ * `inspectHaloUrl` for a URL the caller has just parsed and keeps to itself: the verdict
+ * holds that same object, so nothing is parsed twice.
+ */
+export function inspectParsedUrl(url: URL, policy: HaloUrlPolicy): HaloUrlVerdict {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, problem: { kind: 'scheme' } };
   }
@@ -43,11 +51,13 @@ export function inspectHaloUrl(input: string | URL, policy: HaloUrlPolicy): Halo
     return { ok: false, problem: { kind: 'user-info' } };
   }
   const host = hostOf(url);
-  const loopback = isLoopbackHost(host);
+  // An address literal is classified once; the same kind decides loopback and policy.
+  const kind = isIP(host) !== 0 ? classifyAddress(host) : undefined;
+  const loopback = kind ? kind === 'loopback' : isLoopbackName(host);
   if (url.protocol === 'http:' && !(loopback && policy.allowPrivateNetwork)) {
     return { ok: false, problem: { kind: 'plain-http' } };
   }
-  const addressProblem = checkHost(host, loopback, policy);
+  const addressProblem = checkHost(host, kind, loopback, policy);
   return addressProblem ? { ok: false, problem: addressProblem } : { ok: true, url };
 }
 
@@ -103,11 +113,12 @@ export function refusedAddressMessage(
 
 function checkHost(
   host: string,
+  kind: AddressKind | undefined,
   loopback: boolean,
   policy: HaloUrlPolicy,
 ): HaloUrlProblem | undefined {
-  if (isIP(host) !== 0) {
-    const verdict = checkAddress(host, policy);
+  if (kind) {
+    const verdict = judgeAddress(host, kind, policy);
     if (verdict.allowed) return undefined;
     const { description, privateNetwork } = verdict;
     return { kind: 'address', description, privateNetwork };
@@ -120,14 +131,13 @@ function checkHost(
 
 /** The host without IPv6 brackets, lower case (WHATWG URL already lower-cases names). */
 export function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const name = url.hostname;
+  return name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
 }
 
-function isLoopbackHost(host: string): boolean {
-  if (isIP(host) !== 0) {
-    return checkAddress(host, { allowPrivateNetwork: true }).kind === 'loopback';
-  }
-  const name = host.replace(/\.$/, '');
+/** `localhost` and `*.localhost` (RFC 6761), with or without the root's trailing dot. */
+function isLoopbackName(host: string): boolean {
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
