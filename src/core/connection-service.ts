@@ -38,6 +38,7 @@ import { auditEvent } from './audit-event.js';
 import { openCredentials } from './stored-credentials.js';
 import { buildConnectionRecord } from './connection-record.js';
 import { TokenIssuer, type TokenResult } from './token-issuer.js';
+import { PendingWork } from './pending-work.js';
 
 export interface ConnectionServiceOptions {
   store: Store;
@@ -109,7 +110,7 @@ export class ConnectionService {
   readonly #log: Logger;
   readonly #workspaceLimiter: RateLimiter;
   readonly #userLimiter: RateLimiter;
-  readonly #jobs = new Set<Promise<unknown>>();
+  readonly #jobs = new PendingWork();
   readonly #tokens: TokenIssuer;
 
   constructor(options: ConnectionServiceOptions) {
@@ -263,7 +264,7 @@ export class ConnectionService {
 
   /** Waits for running verification jobs, for a clean shutdown. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.#jobs]);
+    await this.#jobs.idle();
   }
 
   /** Posts a channel event; a failed post is logged, never fatal to the flow. */
@@ -467,7 +468,6 @@ export class ConnectionService {
       ) as T;
     });
     this.#jobs.add(guarded);
-    void guarded.finally(() => this.#jobs.delete(guarded));
     return guarded;
   }
 

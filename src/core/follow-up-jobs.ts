@@ -1,5 +1,6 @@
 import { FollowUps, type FollowUpUrgency } from './follow-ups.js';
 import type { Logger } from './logger.js';
+import { PendingWork } from './pending-work.js';
 
 export interface FollowUpJobsOptions {
   logger: Logger;
@@ -17,7 +18,7 @@ export interface FollowUpJobsOptions {
  * failure is logged once instead of becoming an unhandled rejection.
  */
 export class FollowUpJobs {
-  readonly #running = new Set<Promise<void>>();
+  readonly #running = new PendingWork();
   readonly #gate: FollowUps;
   readonly #urgency: FollowUpUrgency;
   readonly #failed: (label: string, err: unknown) => void;
@@ -59,8 +60,8 @@ export class FollowUpJobs {
   }
 
   /** Resolves once nothing is queued or running, including work started meanwhile. */
-  async idle(): Promise<void> {
-    while (this.#running.size) await Promise.allSettled([...this.#running]);
+  idle(): Promise<void> {
+    return this.#running.idle();
   }
 
   /**
@@ -68,11 +69,6 @@ export class FollowUpJobs {
    * gated steps) until it settles; a failure is logged as `label` failed.
    */
   track(label: string, started: Promise<unknown>): void {
-    const job = started.then(
-      () => undefined,
-      (err: unknown) => this.#failed(label, err),
-    );
-    this.#running.add(job);
-    void job.finally(() => this.#running.delete(job));
+    this.#running.add(started, (err) => this.#failed(label, err));
   }
 }

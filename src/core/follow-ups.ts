@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { PendingWork } from './pending-work.js';
 
 /**
  * How long a follow-up may be held back while platform requests keep arriving.
@@ -41,9 +42,13 @@ export interface FollowUpsOptions {
   maxDelayMs?: Partial<Record<FollowUpUrgency, number>>;
 }
 
+/** A follow-up not started yet, with what settles the caller's promise. */
 interface Waiting {
   deadline: number;
-  begin(): void;
+  kind: 'urgent' | 'other';
+  work: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 /**
@@ -71,7 +76,7 @@ export class FollowUps {
   readonly #maxDelay: Record<FollowUpUrgency, number>;
   /** Per urgency, in the order queued: deadlines only grow along each queue. */
   readonly #queues: Record<FollowUpUrgency, Waiting[]> = { urgent: [], normal: [], background: [] };
-  readonly #jobs = new Set<Promise<unknown>>();
+  readonly #unsettled = new PendingWork();
   #inFlight = 0;
   /** Follow-ups started and not yet settled: urgent ones, and the others. */
   #running = { urgent: 0, other: 0 };
@@ -101,29 +106,47 @@ export class FollowUps {
 
   /** Starts `work` when the gate allows; settles with its outcome. */
   start<T>(urgency: FollowUpUrgency, work: () => Promise<T>): Promise<T> {
+    // No closure of its own per follow-up: a burst queues thousands of these, and each one
+    // lives until its turn comes.
     const job = new Promise<T>((resolve, reject) => {
-      const kind = urgency === 'urgent' ? 'urgent' : 'other';
-      const begin = () => {
-        this.#running[kind]++;
-        const run = Promise.resolve().then(work);
-        void run.then(resolve, reject).finally(() => {
-          this.#running[kind]--;
-          this.#pump();
-        });
+      const waiting: Waiting = {
+        deadline: 0,
+        kind: urgency === 'urgent' ? 'urgent' : 'other',
+        work,
+        resolve: resolve as (value: unknown) => void,
+        reject,
       };
-      if (this.waiting === 0 && !this.#busy(this.#now()) && this.#hasRoom(urgency)) {
-        return begin();
+      const now = this.#now();
+      if (this.waiting === 0 && !this.#busy(now) && this.#hasRoom(urgency)) {
+        return this.#begin(waiting);
       }
-      this.#queues[urgency].push({ deadline: this.#now() + this.#maxDelay[urgency], begin });
-      this.#arm(this.#now());
+      waiting.deadline = now + this.#maxDelay[urgency];
+      this.#queues[urgency].push(waiting);
+      this.#arm(now);
     });
-    const tracked = job.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#jobs.add(tracked);
-    void tracked.finally(() => this.#jobs.delete(tracked));
+    this.#unsettled.add(job);
     return job;
+  }
+
+  #begin(job: Waiting): void {
+    this.#running[job.kind]++;
+    Promise.resolve()
+      .then(job.work)
+      .then(
+        (value) => {
+          job.resolve(value);
+          this.#ended(job.kind);
+        },
+        (err: unknown) => {
+          job.reject(err);
+          this.#ended(job.kind);
+        },
+      );
+  }
+
+  #ended(kind: Waiting['kind']): void {
+    this.#running[kind]--;
+    this.#pump();
   }
 
   /** How many follow-ups wait for the gate. */
@@ -133,8 +156,8 @@ export class FollowUps {
   }
 
   /** Resolves once nothing is queued or running, including work started meanwhile. */
-  async idle(): Promise<void> {
-    while (this.#jobs.size) await Promise.allSettled([...this.#jobs]);
+  idle(): Promise<void> {
+    return this.#unsettled.idle();
   }
 
   #busy(now: number): boolean {
@@ -162,7 +185,7 @@ export class FollowUps {
       while (queue.length > 0) {
         const overdue = queue[0]!.deadline <= now;
         if (!overdue && !(free && this.#hasRoom(urgency))) break;
-        queue.shift()!.begin();
+        this.#begin(queue.shift()!);
         started++;
       }
     }
@@ -174,13 +197,16 @@ export class FollowUps {
 
   /** Wakes the pump when the quiet period would end or the earliest deadline passes. */
   #arm(now: number): void {
-    if (this.waiting === 0) return;
+    const { urgent, normal, background } = this.#queues;
+    if (urgent.length + normal.length + background.length === 0) return;
+    // Called on every answered request during a burst: no arrays built here.
     const deadline = Math.min(
-      ...Object.values(this.#queues).map((queue) => queue[0]?.deadline ?? Infinity),
+      urgent[0]?.deadline ?? Infinity,
+      normal[0]?.deadline ?? Infinity,
+      background[0]?.deadline ?? Infinity,
     );
     // Once quiet, only urgent work or room to run more is worth waking for; a job that ends
     // makes room and pumps by itself.
-    const { urgent, normal, background } = this.#queues;
     const quietHelps =
       (urgent.length > 0 && this.#hasRoom('urgent')) ||
       (normal.length + background.length > 0 && this.#hasRoom('normal'));
