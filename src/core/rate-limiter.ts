@@ -12,7 +12,11 @@ export interface RateLimit {
  * limit is per replica.
  */
 export class RateLimiter {
-  readonly #hits = new Map<string, number[]>();
+  /**
+   * Per key, its hits in time order: one hit (most keys have only one) as a bare time, more
+   * as an array, so a person's first try costs no array.
+   */
+  readonly #hits = new Map<string, number | number[]>();
   #nextSweep = 0;
 
   constructor(
@@ -25,13 +29,17 @@ export class RateLimiter {
     const now = this.clock.now().getTime();
     const since = now - this.rule.windowMs;
     if (now >= this.#nextSweep) this.#sweep(since, now);
-    const hits = (this.#hits.get(key) ?? []).filter((t) => t > since);
+    const hits = inWindow(this.#hits.get(key), since);
     if (hits.length >= this.rule.limit) {
       this.#hits.set(key, hits);
       return hits[0]! + this.rule.windowMs - now;
     }
-    hits.push(now);
-    this.#hits.set(key, hits);
+    if (hits.length === 0) {
+      this.#hits.set(key, now);
+    } else {
+      hits.push(now);
+      this.#hits.set(key, hits);
+    }
     return 0;
   }
 
@@ -42,8 +50,17 @@ export class RateLimiter {
 
   #sweep(since: number, now: number): void {
     for (const [key, hits] of this.#hits) {
-      if (hits.at(-1)! <= since) this.#hits.delete(key);
+      const last = typeof hits === 'number' ? hits : hits.at(-1);
+      if (last === undefined || last <= since) this.#hits.delete(key);
     }
     this.#nextSweep = now + this.rule.windowMs;
   }
+}
+
+/** The hits after `since`, as an array the caller may change. */
+function inWindow(hits: number | number[] | undefined, since: number): number[] {
+  if (hits === undefined) return [];
+  if (typeof hits === 'number') return hits > since ? [hits] : [];
+  // A new array only when the oldest hit has left the window.
+  return hits[0]! <= since ? hits.filter((t) => t > since) : hits;
 }

@@ -20,6 +20,23 @@ describe('RateLimiter', () => {
     expect(limiter.take('ada')).toBe(0);
   });
 
+  it('counts a single hit, then more, as the window moves', () => {
+    const clock = clockAt(0);
+    const limiter = new RateLimiter({ limit: 1, windowMs: 1_000 }, clock);
+    expect(limiter.take('ada')).toBe(0);
+    clock.advance(400);
+    expect(limiter.take('ada')).toBe(600);
+    expect(limiter.take('ada')).toBe(600);
+    clock.advance(600);
+    expect(limiter.take('ada')).toBe(0);
+    const three = new RateLimiter({ limit: 3, windowMs: 1_000 }, clock);
+    expect([three.take('bob'), three.take('bob'), three.take('bob')]).toEqual([0, 0, 0]);
+    expect(three.take('bob')).toBe(1_000);
+    clock.advance(1_000);
+    expect(three.take('bob')).toBe(0);
+    expect(three.take('bob')).toBe(0);
+  });
+
   it('forgets keys whose window has emptied, so it does not grow with everyone ever seen', () => {
     const clock = clockAt(0);
     const limiter = new RateLimiter({ limit: 1, windowMs: 1_000 }, clock);
