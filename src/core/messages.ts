@@ -18,17 +18,21 @@ export function encodeFormState(state: FormState): string {
   return JSON.stringify(state);
 }
 
+/** A prefilled value from a form state: a string, cut to a sane length, or nothing. */
+function prefillText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 500) : undefined;
+}
+
 export function decodeFormState(value: string | undefined): FormState {
   try {
     const parsed = JSON.parse(value ?? '') as Partial<FormState>;
     const p = (parsed.prefill ?? {}) as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 500) : undefined);
     return {
       mode: parsed.mode === 'rotate' ? 'rotate' : 'connect',
       prefill: {
-        authServer: text(p.authServer),
-        tenant: text(p.tenant),
-        clientId: text(p.clientId),
+        authServer: prefillText(p.authServer),
+        tenant: prefillText(p.tenant),
+        clientId: prefillText(p.clientId),
       },
     };
   } catch {

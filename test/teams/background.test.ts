@@ -57,7 +57,7 @@ describe('Background', () => {
       () =>
         new LiveCard(notifier, address, {
           progressIntervalMs: 60_000,
-          gate: (send) => background.gated(send),
+          gate: background,
         }),
     );
     for (const card of cards) {

@@ -10,7 +10,12 @@ import type { Address } from '../../core/platform.js';
 export const PROGRESS_INTERVAL_MS = 1_000;
 
 /** Runs one send of a view, e.g. through the follow-up gate; answers its outcome. */
-export type SendGate = <T>(send: () => Promise<T>) => Promise<T>;
+export interface SendGate {
+  gated<T>(send: () => Promise<T>): Promise<T>;
+}
+
+/** Sends at once. */
+const NO_GATE: SendGate = { gated: (send) => send() };
 
 export interface LiveCardOptions {
   /** Default {@link PROGRESS_INTERVAL_MS}. */
@@ -50,7 +55,7 @@ export class LiveCard {
     this.#notifier = notifier;
     this.#address = address;
     this.#interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
-    this.#gate = options.gate ?? ((send) => send());
+    this.#gate = options.gate ?? NO_GATE;
   }
 
   /** Shows the first view, unless a later one is already on its way. */
@@ -122,10 +127,10 @@ export class LiveCard {
   async #show(message: Message): Promise<void> {
     const activityId = this.#activityId;
     if (activityId) {
-      await this.#gate(() => this.#notifier.update(this.#address, activityId, message));
+      await this.#gate.gated(() => this.#notifier.update(this.#address, activityId, message));
       return;
     }
-    const result = await this.#gate(() => this.#notifier.post(this.#address, message));
+    const result = await this.#gate.gated(() => this.#notifier.post(this.#address, message));
     if (result.ok && result.ref) this.#activityId = result.ref;
   }
 }

@@ -17,9 +17,7 @@ export async function runLiveJob(
 ): Promise<SubmitResult> {
   // Each send goes through the follow-up gate; the card's waits between them do not, so a
   // card waiting for its next update holds no place that a verification could run in.
-  const live = new LiveCard(deps.notifier, turn.address, {
-    gate: (send) => deps.background.gated(send),
-  });
+  const live = new LiveCard(deps.notifier, turn.address, { gate: deps.background });
   // Progress does not hold up the check: the card shows the newest view it has.
   const result = await start((message) => live.progress(message));
   if (result.kind === 'started') {
