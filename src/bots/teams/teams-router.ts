@@ -120,15 +120,9 @@ function isSchemaError(err: unknown): boolean {
 
 /**
  * Ids that go into the connector's URLs must be strings that encode: a lone surrogate makes
- * `encodeURIComponent` throw in the middle of a reply.
+ * `encodeURIComponent` throw in the middle of a reply, and a well-formed string never does.
  */
 function isUrlSafe(id: unknown): boolean {
   if (id === undefined) return true;
-  if (typeof id !== 'string') return false;
-  try {
-    encodeURIComponent(id);
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof id === 'string' && id.isWellFormed();
 }
