@@ -79,6 +79,14 @@ const IPV6_KINDS: Partial<Record<string, AddressKind>> = {
 };
 
 /**
+ * Addresses classified lately: the same few (a Halo's, the sandbox's) come back on every
+ * connection and every form, and parsing one costs far more than a lookup. Bounded; the
+ * oldest goes first.
+ */
+const KINDS = new Map<string, AddressKind>();
+const MAX_KINDS = 1_000;
+
+/**
  * Classifies an IP address with ipaddr.js. IPv4-mapped (`::ffff:a.b.c.d`) and
  * IPv4-compatible (`::a.b.c.d`) IPv6 addresses are unwrapped and the inner IPv4 address is
  * what counts. Ranges ipaddr.js names but this policy does not list (6to4, Teredo, NAT64,
@@ -87,10 +95,17 @@ const IPV6_KINDS: Partial<Record<string, AddressKind>> = {
  * Throws when `address` is not an IP address literal.
  */
 export function classifyAddress(address: string): AddressKind {
+  const known = KINDS.get(address);
+  if (known) return known;
   if (isIP(address) === 0) throw new TypeError('not an IP address literal');
   const parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6') return classifyIPv6(parsed as ipaddr.IPv6);
-  return classifyIPv4(parsed as ipaddr.IPv4);
+  const kind =
+    parsed.kind() === 'ipv6'
+      ? classifyIPv6(parsed as ipaddr.IPv6)
+      : classifyIPv4(parsed as ipaddr.IPv4);
+  if (KINDS.size >= MAX_KINDS) KINDS.delete(KINDS.keys().next().value!);
+  KINDS.set(address, kind);
+  return kind;
 }
 
 function classifyIPv4(ip: ipaddr.IPv4): AddressKind {

@@ -149,6 +149,19 @@ describe('checkAddress', () => {
     expect(checkAddress(address, { allowPrivateNetwork: false })).toMatchObject({ allowed, kind });
   });
 
+  it('answers the same for an address asked again, after many others came between', () => {
+    const policy = { allowPrivateNetwork: false };
+    expect(checkAddress('169.254.169.254', policy)).toMatchObject({ kind: 'metadata' });
+    // More addresses than the classification cache holds, so the first ones are evicted.
+    for (let i = 0; i < 1_500; i++) {
+      const address = `10.${(i >> 8) & 255}.${i & 255}.1`;
+      expect(checkAddress(address, policy)).toMatchObject({ allowed: false, kind: 'private' });
+    }
+    expect(checkAddress('169.254.169.254', policy)).toMatchObject({ kind: 'metadata' });
+    expect(checkAddress('10.0.0.1', policy)).toMatchObject({ kind: 'private' });
+    expect(checkAddress('8.8.8.8', policy)).toMatchObject({ allowed: true, kind: 'public' });
+  });
+
   it('opens private ranges with allowPrivateNetwork, never metadata or multicast', () => {
     const policy = { allowPrivateNetwork: true };
     expect(checkAddress('10.0.0.1', policy).allowed).toBe(true);
