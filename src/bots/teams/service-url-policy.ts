@@ -2,9 +2,19 @@ import { OutboundHostValidator, type OutboundUrlPolicy } from '@microsoft/agents
 import { isLoopbackHost } from '../../config.js';
 import type { TeamsMode } from './auth-config.js';
 
+/** The last URL string asked about, and the answer: every activity carries the same one. */
+let last: { url: string; loopback: boolean } | undefined;
+
 /** True for an http(s) URL whose host is a loopback address or `localhost`. */
 export function isLoopbackUrl(url: string | URL | null | undefined): boolean {
   if (!url) return false;
+  if (typeof url === 'string' && last?.url === url) return last.loopback;
+  const loopback = parseLoopback(url);
+  if (typeof url === 'string') last = { url, loopback };
+  return loopback;
+}
+
+function parseLoopback(url: string | URL): boolean {
   try {
     const parsed = url instanceof URL ? url : new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
