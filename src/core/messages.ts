@@ -136,6 +136,22 @@ function checkItem(check: CheckResult): ChecklistItem {
 
 /** The live view while checks complete: done ones with their outcome, the rest running. */
 export function verifyingMessage(done: readonly CheckResult[]): Message {
+  // The first view of every verification is the same: built once, frozen, shared.
+  if (done.length === 0) return (NOTHING_DONE_YET ??= deepFreeze(buildVerifying([])));
+  return buildVerifying(done);
+}
+
+let NOTHING_DONE_YET: Message | undefined;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function buildVerifying(done: readonly CheckResult[]): Message {
   const byId = new Map(done.map((c) => [c.id, c]));
   return {
     title: 'Verifying…',
