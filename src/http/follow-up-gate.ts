@@ -7,10 +7,12 @@ import type { FollowUps } from '../core/follow-ups.js';
  * routes; health probes are not counted.
  */
 export function followUpGate(followUps: FollowUps): RequestHandler {
+  // One listener for every response: a response closes once, so no `once` wrapper is needed.
+  const ended = () => followUps.requestEnded();
   return (_req, res, next) => {
     followUps.requestStarted();
     // `close` comes after the answer was sent, and also when the caller went away first.
-    res.once('close', () => followUps.requestEnded());
+    res.on('close', ended);
     next();
   };
 }
