@@ -102,36 +102,49 @@ export class RouterReceiver implements Receiver {
       res.status(503).end();
       return;
     }
-    let answered = false;
-    const timer = setTimeout(() => {
-      if (answer(500)) this.#o.log.warn('a Slack request was not acknowledged in time');
+    // A class and method shorthand, not named arrow functions: tsx's keepNames would give
+    // each request's closures a name property of their own (see docs/performance.md).
+    const reply = new SlackReply(res);
+    reply.timer = setTimeout(() => {
+      if (reply.send(500)) this.#o.log.warn('a Slack request was not acknowledged in time');
     }, this.#o.ackTimeoutMs ?? 3100);
-    const answer = (status: number, payload?: unknown) => {
-      if (answered) return false;
-      answered = true;
-      clearTimeout(timer);
-      if (payload === undefined || payload === '') res.status(status).end();
-      else if (typeof payload === 'string') res.status(status).type('text/plain').send(payload);
-      else res.status(status).json(payload);
-      return true;
-    };
-    timer.unref();
+    reply.timer.unref();
     try {
       await app.processEvent({
         body,
-        ack: async (response?: unknown) => {
-          answer(200, response);
+        async ack(response?: unknown) {
+          reply.send(200, response);
         },
         retryNum: headerNumber(req.get('x-slack-retry-num')),
         retryReason: req.get('x-slack-retry-reason')?.slice(0, 64),
       });
       // Nothing listened (an action nobody handles): say so without making Slack retry.
-      answer(200);
+      reply.send(200);
     } catch (err) {
       // Listener failures were logged in full by the app's error handler; this says what
       // Slack was told (and covers failures before any listener ran).
-      if (answer(500)) this.#o.log.warn({ err: describeError(err) }, 'answered Slack with 500');
+      if (reply.send(500)) this.#o.log.warn({ err: describeError(err) }, 'answered Slack with 500');
     }
+  }
+}
+
+/** The one HTTP answer to a Slack request: the first of ack, the time-out or a failure. */
+class SlackReply {
+  timer: NodeJS.Timeout | undefined;
+  #answered = false;
+
+  constructor(private readonly res: Response) {}
+
+  /** Sends the answer unless one was sent; says whether this call sent it. */
+  send(status: number, payload?: unknown): boolean {
+    if (this.#answered) return false;
+    this.#answered = true;
+    clearTimeout(this.timer);
+    const { res } = this;
+    if (payload === undefined || payload === '') res.status(status).end();
+    else if (typeof payload === 'string') res.status(status).type('text/plain').send(payload);
+    else res.status(status).json(payload);
+    return true;
   }
 }
 

@@ -63,7 +63,9 @@ export async function verifyInModal(
   const result: SubmitResult = await deps.service.verifyStored(actor, {
     idempotencyKey,
     channel: originAddress(origin),
-    onProgress: (message) => updater.progress(infoModal(message, meta)),
+    onProgress(message) {
+      updater.progress(infoModal(message, meta));
+    },
     onUndelivered: tell,
   });
   switch (result.kind) {

@@ -41,7 +41,9 @@ export function registerViewSubmissions(app: App, deps: HandlerDeps): void {
       idempotencyKey: `slack:view:${view.id}:${view.hash}`,
       mode: meta.mode,
       channel: originAddress(origin),
-      onProgress: (message) => updater.progress(infoModal(message, meta)),
+      onProgress(message) {
+        updater.progress(infoModal(message, meta));
+      },
       onUndelivered: tellByDirect(deps, origin),
     });
     switch (result.kind) {
