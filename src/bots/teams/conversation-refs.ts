@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference } from '@microsoft/agents-activity';
+import type { TurnContext } from '@microsoft/agents-hosting';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Address, WorkspaceRef } from '../../core/platform.js';
@@ -22,14 +23,54 @@ export function referenceOf(activity: Activity): ConversationReference {
   return reference as ConversationReference;
 }
 
+const TURN_REFERENCE = Symbol('halo-connect conversation reference');
+
+/** The reference of a turn's activity ({@link referenceOf}), built once per turn. */
+export function turnReference(context: TurnContext): ConversationReference {
+  let reference = context.turnState.get<ConversationReference | undefined>(TURN_REFERENCE);
+  if (!reference) {
+    reference = referenceOf(context.activity);
+    context.turnState.set(TURN_REFERENCE, reference);
+  }
+  return reference;
+}
+
 /** The core's address of the conversation an activity came from. */
-export function addressOf(activity: Activity, tenantId: string): Address {
+export function addressOf(
+  activity: Activity,
+  tenantId: string,
+  reference: ConversationReference = referenceOf(activity),
+): Address {
   return {
     platform: 'teams',
     workspaceId: tenantId,
     channelId: activity.conversation?.id ?? '',
-    reference: referenceOf(activity) as unknown as Record<string, unknown>,
+    reference: reference as unknown as Record<string, unknown>,
   };
+}
+
+/**
+ * Whether two references would be stored as the same JSON: the same values under the same
+ * keys, in any order, a key whose value is undefined counting as absent. Compared in place,
+ * without serialising either, since every incoming activity is compared.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, b[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in left) {
+    if (!Object.hasOwn(left, key) || left[key] === undefined) continue;
+    if (!sameJson(left[key], right[key])) return false;
+    keys++;
+  }
+  for (const key in right) if (Object.hasOwn(right, key) && right[key] !== undefined) keys--;
+  return keys === 0;
 }
 
 /** How many conversations' last written reference is remembered. */
@@ -53,7 +94,7 @@ export class ConversationRefs {
   readonly #clock: Clock;
   readonly #log: Logger;
   /** What was last written per id, so an unchanged reference is not written again. */
-  readonly #written = new Map<string, string>();
+  readonly #written = new Map<string, ConversationReference>();
   /** References seen in an activity whose store write has not finished yet. */
   readonly #noted = new Map<string, ConversationReference>();
 
@@ -69,32 +110,33 @@ export class ConversationRefs {
    * caller to run after answering; undefined when the stored one is already the same.
    * Until that write is done, {@link resolve} answers from the noted reference.
    */
-  remember(activity: Activity, tenantId: string): (() => Promise<void>) | undefined {
+  remember(context: TurnContext, tenantId: string): (() => Promise<void>) | undefined {
+    const { activity } = context;
     const conversationId = activity.conversation?.id;
     if (!conversationId || !activity.serviceUrl) return undefined;
     const id = refId(tenantId, conversationId);
-    const reference = referenceOf(activity) as unknown as Record<string, unknown>;
-    const json = JSON.stringify(reference);
-    if (this.#written.get(id) === json) return undefined;
-    this.#noted.set(id, reference as unknown as ConversationReference);
+    const reference = turnReference(context);
+    const written = this.#written.get(id);
+    if (written && sameJson(written, reference)) return undefined;
+    this.#noted.set(id, reference);
     return async () => {
       try {
         await this.#store.putConversationRef({
           id,
           tenantId,
           conversationId,
-          reference,
+          reference: reference as unknown as Record<string, unknown>,
           disabled: false,
           updatedAt: this.#clock.now().toISOString(),
         });
         this.#written.delete(id);
-        this.#written.set(id, json);
+        this.#written.set(id, reference);
         // Least recently written first: forgetting one costs at most a repeated write.
         if (this.#written.size > WRITTEN_CACHE_SIZE) {
           this.#written.delete(this.#written.keys().next().value!);
         }
       } finally {
-        if (this.#noted.get(id) === (reference as unknown)) this.#noted.delete(id);
+        if (this.#noted.get(id) === reference) this.#noted.delete(id);
       }
     };
   }

@@ -40,7 +40,7 @@ export class TeamsBot extends ActivityHandler {
       const { from } = context.activity;
       this.#deps.names.remember(from?.aadObjectId || from?.id, from?.name);
       // Noted now, stored after the answer: a durable write is not on the answer's path.
-      const store = this.#deps.refs.remember(context.activity, tenantId);
+      const store = this.#deps.refs.remember(context, tenantId);
       if (store) {
         this.#deps.background.run('store the conversation reference', () =>
           store().catch((err: unknown) => {
