@@ -17,8 +17,8 @@ export class PendingWork {
 
   /**
    * Counts `work` until it settles. A rejection goes to `failed` when given (which should
-   * not throw: if it does, the count stays right and its error goes unhandled); otherwise
-   * the rejection stays the caller's to handle.
+   * not throw: if it does, the count stays right and its error goes unhandled); without
+   * `failed` it is only counted here, and whoever holds `work` sees it.
    */
   add(work: Promise<unknown>, failed?: (err: unknown) => void): void {
     this.#count++;
