@@ -35,17 +35,13 @@ export function turnReference(context: TurnContext): ConversationReference {
   return reference;
 }
 
-/** The core's address of the conversation an activity came from. */
-export function addressOf(
-  activity: Activity,
-  tenantId: string,
-  reference: ConversationReference = referenceOf(activity),
-): Address {
+/** The core's address of the conversation a turn's activity came from. */
+export function addressOf(context: TurnContext, tenantId: string): Address {
   return {
     platform: 'teams',
     workspaceId: tenantId,
-    channelId: activity.conversation?.id ?? '',
-    reference: reference as unknown as Record<string, unknown>,
+    channelId: context.activity.conversation?.id ?? '',
+    reference: turnReference(context) as unknown as Record<string, unknown>,
   };
 }
 

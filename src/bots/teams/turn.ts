@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TurnContext } from '@microsoft/agents-hosting';
 import type { Message } from '../../core/message.js';
 import type { Actor, Address } from '../../core/platform.js';
-import { addressOf, turnReference } from './conversation-refs.js';
+import { addressOf } from './conversation-refs.js';
 import type { TeamsDeps } from './teams-deps.js';
 import { actorOf } from './turn-actor.js';
 
@@ -34,7 +34,7 @@ export class Turn {
 
   /** The conversation this came from, as the core's address (status posts go there). */
   get address(): Address {
-    this.#address ??= addressOf(this.activity, this.tenantId, turnReference(this.context));
+    this.#address ??= addressOf(this.context, this.tenantId);
     return this.#address;
   }
 
